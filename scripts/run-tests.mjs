@@ -1,0 +1,32 @@
+// Runs every *.test.ts under src/ and test/ with Node's own test runner (TypeScript through tsx).
+// Node 20's `--test` does not expand globs, so the file list is gathered here.
+// Usage: node scripts/run-tests.mjs [substring filter...]
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+
+function findTests(dir) {
+  const found = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...findTests(path));
+    else if (entry.name.endsWith(".test.ts")) found.push(path);
+  }
+  return found;
+}
+
+const filters = process.argv.slice(2);
+const files = ["src", "test"]
+  .flatMap((dir) => findTests(dir))
+  .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
+  .sort();
+if (files.length === 0) {
+  console.error("no test files matched");
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=2", ...files],
+  { stdio: "inherit" },
+);
+process.exit(result.status ?? 1);

@@ -1,0 +1,272 @@
+import { type Command, Option } from "commander";
+import { AUTHORITY_LEVELS } from "../../conversation/index.js";
+import {
+  compileSpecDir,
+  diffSpecs,
+  evalPromptsOf,
+  examplesOf,
+  fetchRelease,
+  filterSections,
+  findSection,
+  formatDiagnostic,
+  LATEST_RELEASE,
+  loadSpec,
+  RELEASES,
+  resolveSpecLocation,
+  type SpecDiff,
+  type SpecModel,
+  searchSpec,
+} from "../../spec/index.js";
+import { UsageError } from "../errors.js";
+import { examples, printJson, printJsonLines, renderTable } from "../output.js";
+
+const specOption = () =>
+  new Option("--spec <dir|version>", "spec folder (model_spec.md + examples/) or a fetched release").default(
+    LATEST_RELEASE,
+  );
+
+export function registerSpecCommands(program: Command): void {
+  const spec = program
+    .command("spec")
+    .description("Read, query, lint and compare Model Spec releases and forks")
+    .addHelpText(
+      "after",
+      examples("modelspec spec fetch 2025-12-18", "modelspec spec list --authority root"),
+    );
+
+  spec
+    .command("fetch")
+    .description("Download a published release at its pinned commit, verify every sha256, and cache it")
+    .argument("<version>", `release version (${RELEASES.map((r) => r.version).join(", ")})`)
+    .option("--from <url|dir>", "download from a mirror URL or copy from a local folder (still verified)")
+    .option("--force", "download again even when a verified copy is cached")
+    .option("--json", "print the result as JSON")
+    .addHelpText(
+      "after",
+      examples(
+        "modelspec spec fetch 2025-12-18",
+        "modelspec spec fetch 2025-09-12 --from ./mirror/2025-09-12",
+      ),
+    )
+    .action(async (version: string, opts: { from?: string; force?: boolean; json?: boolean }) => {
+      const result = await fetchRelease(version, { from: opts.from, force: opts.force });
+      if (opts.json) printJson(result);
+      else {
+        const how = result.cached
+          ? "already cached and verified"
+          : `fetched and verified ${result.files} files`;
+        console.log(`${result.version}: ${how} → ${result.dir}`);
+      }
+    });
+
+  spec
+    .command("list")
+    .description("List sections with their authority, examples and eval prompts")
+    .addOption(specOption())
+    .addOption(
+      new Option("--authority <level>", "only sections at this authority").choices(
+        AUTHORITY_LEVELS.slice(0, 5),
+      ),
+    )
+    .option("--tag <tag>", "only sections with this tag")
+    .option("--top <id>", "only this top-level section and what is below it")
+    .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      examples(
+        "modelspec spec list --authority root",
+        "modelspec spec list --spec ./my-fork --top stay_in_bounds --json",
+      ),
+    )
+    .action((opts: { spec: string; authority?: string; tag?: string; top?: string; json?: boolean }) => {
+      const model = loadSpec(opts.spec);
+      if (opts.top && !findSection(model, opts.top))
+        throw new UsageError(`--top ${opts.top}: no such section`);
+      const sections = filterSections(model, {
+        authority: opts.authority,
+        tag: opts.tag,
+        topLevel: opts.top,
+      });
+      const rows = sections.map((s) => ({
+        id: s.id,
+        title: s.title,
+        level: s.level,
+        authority: s.authority,
+        authoritiesBelow: s.authoritiesBelow,
+        tags: s.tags,
+        parentId: s.parentId,
+        examples: examplesOf(model, s.id).length,
+        evalPrompts: evalPromptsOf(model, s.id).length,
+      }));
+      if (opts.json) return printJson(rows);
+      console.log(
+        renderTable(
+          ["id", "title", "authority", "examples", "evals"],
+          rows.map((r) => [
+            `${"  ".repeat(r.level - 1)}${r.id}`,
+            r.title,
+            r.authority ?? (r.authoritiesBelow.length ? `(${r.authoritiesBelow.join(", ")})` : ""),
+            r.examples,
+            r.evalPrompts,
+          ]),
+        ),
+      );
+      console.log(`${rows.length} of ${model.sections.length} sections (${specLabel(model, opts.spec)})`);
+    });
+
+  spec
+    .command("show")
+    .description("Show one section: authority, text, commentary, examples and eval prompts")
+    .argument("<id>", "section id, e.g. ignore_untrusted_data")
+    .addOption(specOption())
+    .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      examples("modelspec spec show ignore_untrusted_data", "modelspec spec show avoid_sycophancy --json"),
+    )
+    .action((id: string, opts: { spec: string; json?: boolean }) => {
+      const model = loadSpec(opts.spec);
+      const section = findSection(model, id);
+      if (!section)
+        throw new UsageError(
+          `no section '${id}' in ${specLabel(model, opts.spec)} (see \`modelspec spec list\`)`,
+        );
+      const sectionExamples = examplesOf(model, id);
+      const prompts = evalPromptsOf(model, id);
+      if (opts.json) return printJson({ section, examples: sectionExamples, evalPrompts: prompts });
+      console.log(`${section.title}  {#${section.id}}`);
+      console.log(
+        `authority: ${section.authority ?? "none"}${section.authoritiesBelow.length ? `  (below: ${section.authoritiesBelow.join(", ")})` : ""}` +
+          `${section.tags.length ? `  tags: ${section.tags.join(", ")}` : ""}  parent: ${section.parentId ?? "-"}  line ${section.line}`,
+      );
+      console.log(`\n${section.body}\n`);
+      console.log(`${sectionExamples.length} example(s), ${prompts.length} eval prompt(s)`);
+      for (const e of sectionExamples) {
+        const labels = e.responses.map((r) => r.label).join("/");
+        console.log(`  ${e.id}  ${e.title ?? ""}${labels ? `  [${labels}]` : ""}`);
+      }
+    });
+
+  spec
+    .command("search")
+    .description("Search section text, examples and eval prompts")
+    .argument("<text>", "text to look for (case-insensitive)")
+    .addOption(specOption())
+    .option("--json", "print JSON")
+    .addHelpText("after", examples('modelspec spec search "prompt injection"'))
+    .action((text: string, opts: { spec: string; json?: boolean }) => {
+      const model = loadSpec(opts.spec);
+      const hits = searchSpec(model, text);
+      if (opts.json) return printJson(hits);
+      for (const h of hits) console.log(`${h.kind.padEnd(10)} ${h.id}\n           ${h.excerpt}`);
+      console.log(`${hits.length} match(es)`);
+    });
+
+  spec
+    .command("export")
+    .description("Print the compiled spec model: sections, examples, eval prompts, footnotes")
+    .addOption(specOption())
+    .option("--json", "print the whole model as one JSON document (default)")
+    .addOption(
+      new Option("--jsonl <kind>", "stream one JSON object per line").choices([
+        "examples",
+        "eval-prompts",
+        "sections",
+      ]),
+    )
+    .addHelpText(
+      "after",
+      examples(
+        "modelspec spec export --spec 2025-12-18 --json > spec.json",
+        "modelspec spec export --jsonl eval-prompts",
+      ),
+    )
+    .action((opts: { spec: string; jsonl?: string }) => {
+      const model = loadSpec(opts.spec);
+      if (opts.jsonl === "examples") return printJsonLines(model.examples);
+      if (opts.jsonl === "eval-prompts") return printJsonLines(model.evalPrompts);
+      if (opts.jsonl === "sections") return printJsonLines(model.sections);
+      printJson(model);
+    });
+
+  spec
+    .command("lint")
+    .description("Check a spec folder (e.g. a fork) for problems; exits 1 when there are errors")
+    .argument("[dir]", "spec folder or release", LATEST_RELEASE)
+    .option("--json", "print findings as JSON")
+    .addHelpText("after", examples("modelspec spec lint ./my-fork", "modelspec spec lint ./my-fork --json"))
+    .action((dir: string, opts: { json?: boolean }) => {
+      const { diagnostics } = compileSpecDir(resolveSpecLocation(dir));
+      const errors = diagnostics.filter((d) => d.severity === "error").length;
+      if (opts.json) printJson({ errors, warnings: diagnostics.length - errors, findings: diagnostics });
+      else {
+        for (const d of diagnostics) console.log(formatDiagnostic(d));
+        console.log(`${errors} error(s), ${diagnostics.length - errors} warning(s)`);
+      }
+      if (errors > 0) process.exitCode = 1;
+    });
+
+  spec
+    .command("diff")
+    .description(
+      "Compare two specs: sections added/removed/retitled, authority changes, examples, eval files",
+    )
+    .argument("<a>", "older spec (folder or release)")
+    .argument("<b>", "newer spec (folder or release)")
+    .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      examples(
+        "modelspec spec diff 2025-04-11 2025-09-12",
+        "modelspec spec diff 2025-12-18 ./my-fork --json",
+      ),
+    )
+    .action((a: string, b: string, opts: { json?: boolean }) => {
+      const diff = diffSpecs(loadSpec(a), loadSpec(b));
+      if (opts.json) return printJson(diff);
+      console.log(formatDiff(diff, a, b));
+    });
+}
+
+function specLabel(model: SpecModel, arg: string): string {
+  return model.source.version ? `Model Spec ${model.source.version}` : arg;
+}
+
+export function formatDiff(diff: SpecDiff, a: string, b: string): string {
+  const out: string[] = [`Model Spec ${diff.from ?? a} → ${diff.to ?? b}`];
+  const block = (title: string, lines: string[]) => {
+    if (lines.length > 0) out.push("", `${title} (${lines.length})`, ...lines.map((l) => `  ${l}`));
+  };
+  const auth = (x: string | null) => x ?? "none";
+  block(
+    "Added sections",
+    diff.added.map((s) => `+ ${s.id}  "${s.title}"${s.authority ? `  [${s.authority}]` : ""}`),
+  );
+  block(
+    "Removed sections",
+    diff.removed.map((s) => `- ${s.id}  "${s.title}"${s.authority ? `  [${s.authority}]` : ""}`),
+  );
+  block(
+    "Retitled",
+    diff.retitled.map((r) => `~ ${r.id}: "${r.from}" → "${r.to}"`),
+  );
+  block(
+    "Authority changed",
+    diff.authorityChanged.map((c) => `~ ${c.id}: ${auth(c.from)} → ${auth(c.to)}`),
+  );
+  block(
+    "Moved",
+    diff.moved.map((m) => `~ ${m.id}: under ${m.from ?? "(top)"} → under ${m.to ?? "(top)"}`),
+  );
+  block(
+    "Examples",
+    diff.examples.map((e) => `${e.sectionId}: +${e.added.length} -${e.removed.length} ~${e.changed.length}`),
+  );
+  block("Eval prompt files added", diff.evalPromptFiles.added);
+  block("Eval prompt files removed", diff.evalPromptFiles.removed);
+  out.push(
+    "",
+    `${diff.textChanged.length} section(s) with changed text; ${diff.evalPromptFiles.changed.length} eval prompt file(s) changed`,
+  );
+  return out.join("\n");
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+import { CommanderError } from "commander";
+import { SpecError } from "../spec/index.js";
+import { UsageError } from "./errors.js";
+import { buildProgram } from "./program.js";
+
+/** Exit codes: 0 ok, 1 failed check (lint errors, --fail-under), 2 user error (bad input), 3 internal error. */
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof SpecError || error instanceof UsageError) {
+      process.stderr.write(`modelspec: ${error.message}\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`modelspec: internal error: ${message}\n`);
+    if (process.env.MODELSPEC_DEBUG) process.stderr.write(`${(error as Error).stack ?? ""}\n`);
+    return 3;
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

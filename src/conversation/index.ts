@@ -1,0 +1,22 @@
+export {
+  AUTHORITY_LEVELS,
+  type AuthorityLevel,
+  compareAuthority,
+  isSectionAuthority,
+  normalizeAuthority,
+  SECTION_AUTHORITIES,
+  type SectionAuthority,
+} from "./authority.js";
+export {
+  type ContentPart,
+  ContentPartSchema,
+  type Conversation,
+  type Message,
+  MessageSchema,
+  partAuthority,
+  ROLES,
+  type Role,
+  RoleSchema,
+  roleAuthority,
+  textMessage,
+} from "./message.js";

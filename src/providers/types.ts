@@ -1,0 +1,78 @@
+import type { Message } from "../conversation/index.js";
+
+/** A JSON schema the answer must follow (structured output), with a name for APIs that want one. */
+export interface ResponseSchema {
+  name: string;
+  schema: Record<string, unknown>;
+}
+
+export interface GenerateRequest {
+  messages: Message[];
+  maxTokens?: number;
+  temperature?: number;
+  seed?: number;
+  /** Ask for schema-constrained JSON output where the provider supports it. */
+  responseSchema?: ResponseSchema;
+  signal?: AbortSignal;
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Input tokens served from the provider's prompt cache, when it reports them. */
+  cachedInputTokens?: number;
+}
+
+export interface GenerateResult {
+  text: string;
+  usage: TokenUsage;
+  /** Why generation stopped, as the provider says it (stop, length, refusal, ...). */
+  finishReason?: string;
+  /** The provider's own refusal message, when it gives one apart from the text. */
+  refusal?: string;
+}
+
+/**
+ * One model behind one small interface. `id` is the full name the user wrote, e.g. `openai:gpt-4.1-mini`.
+ * Implementations make exactly one attempt per call: retries, back-off and concurrency belong to the runner.
+ */
+export interface Provider {
+  readonly id: string;
+  generate(request: GenerateRequest): Promise<GenerateResult>;
+  close?(): Promise<void>;
+}
+
+export type ProviderErrorKind =
+  | "rate_limit"
+  | "server"
+  | "timeout"
+  | "network"
+  | "auth"
+  | "bad_request"
+  | "bad_response"
+  | "aborted";
+
+/** A failed provider call. Messages never include API keys. */
+export class ProviderError extends Error {
+  readonly kind: ProviderErrorKind;
+  readonly status: number | undefined;
+  /** Delay the provider asked for (Retry-After), in milliseconds. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    kind: ProviderErrorKind,
+    message: string,
+    options: { status?: number; retryAfterMs?: number } = {},
+  ) {
+    super(message);
+    this.name = "ProviderError";
+    this.kind = kind;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  /** Rate limits, server errors, timeouts and dropped connections may succeed on a later attempt. */
+  get retryable(): boolean {
+    return ["rate_limit", "server", "timeout", "network"].includes(this.kind);
+  }
+}

@@ -1,0 +1,17 @@
+export { cacheRoot, releaseCacheDir } from "./cache.js";
+export { type CompiledSpec, compileSpec, type SpecFiles, sha256 } from "./compile.js";
+export { type Diagnostic, formatDiagnostic, SpecError } from "./diagnostics.js";
+export { diffSpecs, type SpecDiff } from "./diff.js";
+export { type FetchOptions, type FetchResult, fetchRelease } from "./fetch.js";
+export { compileSpecDir, loadSpec, resolveSpecLocation, type SpecLocation } from "./load.js";
+export * from "./model.js";
+export {
+  evalPromptsOf,
+  examplesOf,
+  filterSections,
+  findSection,
+  type SearchHit,
+  type SectionFilter,
+  searchSpec,
+} from "./query.js";
+export { findRelease, LATEST_RELEASE, RELEASES, type Release } from "./releases.js";
