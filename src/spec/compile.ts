@@ -93,21 +93,20 @@ export function compileSpec(files: SpecFiles): CompiledSpec {
   }
 
   for (const example of document.examples) {
-    const compared = example.responses.length > 0;
     const groups = new Set(example.responses.map((r) => r.comparison));
     for (const group of groups) {
-      const labels = example.responses.filter((r) => r.comparison === group).map((r) => r.label);
-      if (!labels.includes("GOOD")) {
+      const responses = example.responses.filter((r) => r.comparison === group);
+      if (!responses.some((r) => r.label === "GOOD")) {
         diagnostics.push({
           severity: "warning",
           code: "comparison-without-good",
           file: files.specPath,
-          line: example.line,
+          line: responses[0]?.line ?? example.line,
           message: `example '${example.title ?? example.id}' compares responses but none is GOOD`,
         });
       }
     }
-    if (example.messages.length === 0 && compared) {
+    if (example.messages.length === 0 && example.responses.length > 0) {
       diagnostics.push({
         severity: "error",
         code: "malformed-conversation",

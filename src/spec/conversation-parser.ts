@@ -29,6 +29,7 @@ export function parseConversation(lines: string[], firstLine: number, file: stri
 
   let comparison = -1;
   let inComparison = false;
+  let comparisonStart = 0;
   let i = 0;
   while (i < lines.length) {
     let line = (lines[i] ?? "").trimEnd();
@@ -46,6 +47,7 @@ export function parseConversation(lines: string[], firstLine: number, file: stri
       if (inComparison)
         report("error", "malformed-conversation", i, "<comparison> inside another <comparison>");
       inComparison = true;
+      comparisonStart = i;
       comparison++;
       i++;
       continue;
@@ -161,7 +163,7 @@ export function parseConversation(lines: string[], firstLine: number, file: stri
       messages.push(message);
     }
   }
-  if (inComparison) report("error", "unclosed-tag", lines.length - 1, "<comparison> is never closed");
+  if (inComparison) report("error", "unclosed-tag", comparisonStart, "<comparison> is never closed");
   return { messages, responses, diagnostics };
 }
 

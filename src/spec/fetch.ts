@@ -101,9 +101,10 @@ async function download(release: Release, path: string, from: string | undefined
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
     throw new SpecError(
-      `cannot download ${url.origin}: ${cause} (no network? use --from <folder> for a local copy)`,
+      `cannot download ${url.origin}: ${reason} (no network? use --from <folder> for a local copy)`,
     );
   }
   if (!response.ok) throw new SpecError(`${url}: HTTP ${response.status}`);
