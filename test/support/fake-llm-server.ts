@@ -1,0 +1,308 @@
+// A scriptable stand-in for OpenAI-compatible and Anthropic endpoints, bound to 127.0.0.1 on a free port.
+// Tests start it themselves so provider code runs against real HTTP (headers, status codes, dropped sockets)
+// without any network access or API key.
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+export interface FakeUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens?: number;
+}
+
+/** What the server does with one request. */
+export type FakeReply =
+  | { text: string; finishReason?: string; refusal?: string; usage?: FakeUsage }
+  /** Structured output: JSON text in the message, or a tool_use block when Anthropic forces a tool. */
+  | { json: unknown; usage?: FakeUsage }
+  | {
+      status: number;
+      /** Sent verbatim as `Retry-After` (seconds or an HTTP date). */
+      retryAfter?: string;
+      /** Sent verbatim as `retry-after-ms`. */
+      retryAfterMs?: string;
+      /** Error message in the provider's error body. */
+      message?: string;
+      /** OpenAI `error.code` (e.g. insufficient_quota) / Anthropic `error.type` (e.g. overloaded_error). */
+      code?: string;
+      headers?: Record<string, string>;
+    }
+  /** 200 with a JSON content type and a body that is not JSON. */
+  | { malformed: true }
+  /** 200 with this exact JSON body, e.g. one without choices. */
+  | { body: unknown }
+  /** Destroys the socket without answering. */
+  | { reset: true }
+  /** Never answers (until the client gives up or the server closes). */
+  | { hang: true }
+  /** Sends 200 headers and the start of a body, then stalls: SDK timeouts only cover the headers. */
+  | { stallBody: true };
+
+export type FakeApi = "openai" | "anthropic";
+
+export interface RecordedRequest {
+  api: FakeApi | "unknown";
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** The parsed JSON body, or the raw text when it was not JSON. */
+  body: unknown;
+}
+
+export type FakeScript =
+  | FakeReply[]
+  | ((body: unknown, callIndex: number, request: RecordedRequest) => FakeReply);
+
+export interface FakeLlmServerOptions {
+  /** Replies in order (then `defaultReply`), or a function of the body and the 0-based call index. */
+  script?: FakeScript;
+  /** Used when the queue is empty or no script is set. Default `{ text: "OK" }`. */
+  defaultReply?: FakeReply;
+  /** Delay before every answer. */
+  latencyMs?: number;
+  /** Answer 429 with Retry-After once more than this many requests arrived within the last minute. */
+  requestsPerMinute?: number;
+}
+
+export interface FakeLlmServer {
+  /** `http://127.0.0.1:PORT`, without a trailing slash or `/v1`. */
+  readonly url: string;
+  /** Every request received, in arrival order (including rate-limited ones). */
+  readonly requests: RecordedRequest[];
+  setScript(script: FakeScript): void;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_FAKE_USAGE: Required<FakeUsage> = {
+  inputTokens: 10,
+  outputTokens: 5,
+  cachedInputTokens: 0,
+};
+
+export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Promise<FakeLlmServer> {
+  let script: FakeScript = options.script ?? [];
+  let queueIndex = 0;
+  let callIndex = 0;
+  const defaultReply = options.defaultReply ?? { text: "OK" };
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const arrivals: number[] = [];
+
+  const nextReply = (body: unknown, recorded: RecordedRequest): FakeReply => {
+    const index = callIndex++;
+    if (typeof script === "function") return script(body, index, recorded);
+    const reply = script[queueIndex];
+    if (reply === undefined) return defaultReply;
+    queueIndex++;
+    return reply;
+  };
+
+  const rateLimited = (): number | undefined => {
+    const limit = options.requestsPerMinute;
+    if (limit === undefined) return undefined;
+    const now = Date.now();
+    while (arrivals.length > 0 && (arrivals[0] ?? 0) <= now - 60_000) arrivals.shift();
+    if (arrivals.length >= limit) {
+      const oldest = arrivals[0] ?? now;
+      return Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000));
+    }
+    arrivals.push(now);
+    return undefined;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const raw = await readBody(req);
+    let body: unknown = raw;
+    try {
+      body = raw === "" ? undefined : JSON.parse(raw);
+    } catch {
+      // Keep the raw text: tests may want to see what was sent.
+    }
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const api: RecordedRequest["api"] = path.endsWith("/chat/completions")
+      ? "openai"
+      : path.endsWith("/messages")
+        ? "anthropic"
+        : "unknown";
+    const recorded: RecordedRequest = { api, method: req.method ?? "", path, headers: req.headers, body };
+    requests.push(recorded);
+
+    if (api === "unknown" || req.method !== "POST") {
+      sendJson(res, 404, { error: { message: `fake server: no route for ${req.method} ${path}` } });
+      return;
+    }
+    const limitedFor = rateLimited();
+    const reply: FakeReply =
+      limitedFor !== undefined
+        ? { status: 429, retryAfter: String(limitedFor), message: "fake server: requests-per-minute limit" }
+        : nextReply(body, recorded);
+
+    if ("hang" in reply) return;
+    if ("reset" in reply) {
+      req.socket.destroy();
+      return;
+    }
+    if (options.latencyMs) {
+      await delay(options.latencyMs, timers);
+      if (res.destroyed || req.socket.destroyed) return;
+    }
+    answer(res, api, body, reply);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent || res.destroyed) return;
+      sendJson(res, 500, { error: { message: `fake server bug: ${String(error)}` } });
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    setScript(next) {
+      script = next;
+      queueIndex = 0;
+    },
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      // Hanging requests keep their sockets open; destroy them so close() always finishes.
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function answer(res: ServerResponse, api: FakeApi, requestBody: unknown, reply: FakeReply): void {
+  if ("status" in reply) {
+    const headers: Record<string, string> = { ...reply.headers };
+    if (reply.retryAfter !== undefined) headers["retry-after"] = reply.retryAfter;
+    if (reply.retryAfterMs !== undefined) headers["retry-after-ms"] = reply.retryAfterMs;
+    const message = reply.message ?? `fake server: status ${reply.status}`;
+    const body =
+      api === "openai"
+        ? { error: { message, type: reply.code ?? "fake_error", code: reply.code ?? null } }
+        : { type: "error", error: { type: reply.code ?? "api_error", message } };
+    sendJson(res, reply.status, body, headers);
+    return;
+  }
+  if ("stallBody" in reply) {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.write('{"id": "stalled", ');
+    return;
+  }
+  if ("malformed" in reply) {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end("{ this is not json");
+    return;
+  }
+  if ("body" in reply) {
+    sendJson(res, 200, reply.body);
+    return;
+  }
+  if ("text" in reply || "json" in reply) {
+    sendJson(res, 200, api === "openai" ? openAIReply(reply) : anthropicReply(reply, requestBody));
+  }
+}
+
+function openAIReply(reply: Extract<FakeReply, { text: string } | { json: unknown }>): unknown {
+  const usage = { ...DEFAULT_FAKE_USAGE, ...reply.usage };
+  const text = "text" in reply ? reply.text : JSON.stringify(reply.json);
+  return {
+    id: "chatcmpl-fake",
+    object: "chat.completion",
+    created: Math.floor(Date.now() / 1000),
+    model: "fake-model",
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: "assistant",
+          content: "text" in reply && reply.refusal !== undefined ? null : text,
+          refusal: "text" in reply ? (reply.refusal ?? null) : null,
+        },
+        finish_reason: ("text" in reply ? reply.finishReason : undefined) ?? "stop",
+        logprobs: null,
+      },
+    ],
+    usage: {
+      prompt_tokens: usage.inputTokens,
+      completion_tokens: usage.outputTokens,
+      total_tokens: usage.inputTokens + usage.outputTokens,
+      prompt_tokens_details: { cached_tokens: usage.cachedInputTokens },
+    },
+  };
+}
+
+function anthropicReply(
+  reply: Extract<FakeReply, { text: string } | { json: unknown }>,
+  requestBody: unknown,
+) {
+  const usage = { ...DEFAULT_FAKE_USAGE, ...reply.usage };
+  const forcedTool = forcedToolName(requestBody);
+  const content =
+    "json" in reply && forcedTool !== undefined
+      ? [{ type: "tool_use", id: "toolu_fake", name: forcedTool, input: reply.json }]
+      : [{ type: "text", text: "text" in reply ? reply.text : JSON.stringify(reply.json) }];
+  return {
+    id: "msg_fake",
+    type: "message",
+    role: "assistant",
+    model: "fake-model",
+    content,
+    stop_reason: ("text" in reply ? reply.finishReason : undefined) ?? (forcedTool ? "tool_use" : "end_turn"),
+    stop_sequence: null,
+    // Anthropic counts cache reads apart from input_tokens.
+    usage: {
+      input_tokens: usage.inputTokens - usage.cachedInputTokens,
+      output_tokens: usage.outputTokens,
+      cache_read_input_tokens: usage.cachedInputTokens,
+      cache_creation_input_tokens: 0,
+    },
+  };
+}
+
+function forcedToolName(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const choice = (body as { tool_choice?: { type?: string; name?: string } }).tool_choice;
+  return choice?.type === "tool" ? choice.name : undefined;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function delay(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      resolve();
+    }, ms);
+    timers.add(timer);
+  });
+}
