@@ -1,16 +1,20 @@
-import { createRequire } from "node:module";
 import { Command } from "commander";
+import { TOOL_VERSION } from "../version.js";
+import { registerCalibrateCommand } from "./commands/calibrate.js";
+import { registerEvalCommand } from "./commands/eval.js";
+import { registerRunCommands } from "./commands/runs.js";
 import { registerSpecCommands } from "./commands/spec.js";
-
-const pkg = createRequire(import.meta.url)("../../package.json") as { version: string };
 
 export function buildProgram(): Command {
   const program = new Command("modelspec")
     .description("Make the Model Spec executable: compile it, evaluate models against it, see the results.")
-    .version(pkg.version)
+    .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`modelspec: ${text.replace(/^error: /, "")}`) })
     .showHelpAfterError("(run with --help for usage)");
   registerSpecCommands(program);
+  registerEvalCommand(program);
+  registerRunCommands(program);
+  registerCalibrateCommand(program);
   return program;
 }

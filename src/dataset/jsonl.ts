@@ -1,0 +1,86 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { type Message, RoleSchema, textMessage } from "../conversation/index.js";
+import { SpecError, type SpecModel } from "../spec/index.js";
+import type { Sample } from "./sample.js";
+
+/** One line of a dataset in the shape OpenAI's Model Spec Evals uses. */
+const JsonlRecordSchema = z.object({
+  id: z.union([z.string().min(1), z.number()]).transform(String),
+  input: z.union([z.string(), z.array(z.object({ role: RoleSchema, content: z.string() })).min(1)]),
+  target: z.string().nullish(),
+  metadata: z
+    .object({
+      top_level_section: z.string().nullish(),
+      section_id: z.string().nullish(),
+      focus_id: z.union([z.string(), z.number()]).nullish(),
+    })
+    .passthrough()
+    .nullish(),
+});
+export type JsonlRecord = z.input<typeof JsonlRecordSchema>;
+
+/**
+ * Reads a JSONL dataset. A malformed line refuses the whole dataset with its line number: a run that
+ * silently skipped lines would report on a different dataset than the one asked for.
+ */
+export function readJsonlDataset(path: string, model: SpecModel | null): Sample[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new SpecError(`${path}: cannot read dataset (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  const samples: Sample[] = [];
+  const seen = new Set<string>();
+  text.split("\n").forEach((line, index) => {
+    if (line.trim() === "") return;
+    const where = `${path}:${index + 1}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new SpecError(`${where}: not valid JSON`);
+    }
+    const parsed = JsonlRecordSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new SpecError(`${where}: ${issue?.path.join(".") || "record"}: ${issue?.message ?? "invalid"}`);
+    }
+    const record = parsed.data;
+    if (seen.has(record.id)) throw new SpecError(`${where}: duplicate id '${record.id}'`);
+    seen.add(record.id);
+    const input: Message[] =
+      typeof record.input === "string"
+        ? [textMessage("user", record.input)]
+        : record.input.map((m) => textMessage(m.role, m.content));
+    const sectionId = record.metadata?.section_id ?? null;
+    const section = sectionId && model ? model.sections.find((s) => s.id === sectionId) : undefined;
+    samples.push({
+      id: record.id,
+      input,
+      target: record.target ?? null,
+      sectionId,
+      topLevelSectionId: record.metadata?.top_level_section ?? section?.topLevelId ?? null,
+      authority: section?.authority ?? null,
+      focusId: record.metadata?.focus_id == null ? null : String(record.metadata.focus_id),
+      references: [],
+    });
+  });
+  if (samples.length === 0) throw new SpecError(`${path}: dataset has no records`);
+  return samples;
+}
+
+/** Writes samples in the Model Spec Evals JSONL shape (one object per line). */
+export function toJsonlRecord(sample: Sample): JsonlRecord {
+  return {
+    id: sample.id,
+    input: sample.input.map((m) => ({ role: m.role, content: m.content })),
+    target: sample.target,
+    metadata: {
+      top_level_section: sample.topLevelSectionId,
+      section_id: sample.sectionId,
+      focus_id: sample.focusId,
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { GenerateResult } from "../providers/types.js";
+import { type JudgeAnswer, JudgeAnswerSchema } from "./verdict-schema.js";
+
+export type ParsedAnswer =
+  | { status: "ok"; answer: JudgeAnswer }
+  | { status: "unparseable"; reason: string }
+  | { status: "refused"; reason: string };
+
+/**
+ * Reads one judge answer. Anything but a well-formed, in-range answer is `unparseable` or `refused`: it is
+ * counted apart and never becomes a pass or a fail.
+ */
+export function parseJudgeAnswer(
+  result: Pick<GenerateResult, "text" | "refusal" | "finishReason">,
+): ParsedAnswer {
+  if (result.refusal) return { status: "refused", reason: result.refusal };
+  if (result.finishReason === "content_filter" || result.finishReason === "refusal") {
+    return { status: "refused", reason: `finish reason ${result.finishReason}` };
+  }
+  const text = result.text.trim();
+  // Some judges wrap JSON in a markdown fence despite structured output; accept exactly one object.
+  const body = /^```(?:json)?\s*([\s\S]*?)\s*```$/.exec(text)?.[1] ?? text;
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { status: "unparseable", reason: `not JSON: ${JSON.stringify(text.slice(0, 80))}` };
+  }
+  const parsed = JudgeAnswerSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      status: "unparseable",
+      reason: `${issue?.path.join(".") || "answer"}: ${issue?.message ?? "invalid"}`,
+    };
+  }
+  return { status: "ok", answer: parsed.data };
+}

@@ -1,0 +1,10 @@
+export { createProvider, PROVIDER_PREFIXES, type ProviderSettings } from "./registry.js";
+export {
+  type GenerateRequest,
+  type GenerateResult,
+  type Provider,
+  ProviderError,
+  type ProviderErrorKind,
+  type ResponseSchema,
+  type TokenUsage,
+} from "./types.js";

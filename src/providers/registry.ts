@@ -1,0 +1,70 @@
+import { resolve } from "node:path";
+import { resolveModelFile } from "node-llama-cpp";
+import { UsageError } from "../errors.js";
+import { cacheRoot } from "../spec/index.js";
+import { createAnthropicProvider } from "./anthropic/index.js";
+import { createLocalProvider } from "./local/index.js";
+import { createOpenAIProvider } from "./openai/index.js";
+import { createReplayProvider } from "./replay/index.js";
+import type { Provider } from "./types.js";
+
+export const PROVIDER_PREFIXES = ["openai", "anthropic", "local", "replay"] as const;
+
+export interface ProviderSettings {
+  /** Base URL for OpenAI-compatible servers (else OPENAI_BASE_URL). */
+  baseURL?: string;
+  timeoutMs?: number;
+  /** CPU threads for local models. */
+  threads?: number;
+  contextSize?: number;
+}
+
+/**
+ * Creates a provider from a name such as `openai:gpt-4.1-mini`, `anthropic:claude-sonnet-4-5`,
+ * `local:./model.gguf` or `replay:./responses.jsonl`. Keys are read from the environment by each provider.
+ */
+export async function createProvider(name: string, settings: ProviderSettings = {}): Promise<Provider> {
+  const colon = name.indexOf(":");
+  const prefix = colon > 0 ? name.slice(0, colon) : "";
+  const rest = colon > 0 ? name.slice(colon + 1) : "";
+  if (rest === "") {
+    throw new UsageError(
+      `model '${name}': expected <provider>:<model>, e.g. openai:gpt-4.1-mini (providers: ${PROVIDER_PREFIXES.join(", ")})`,
+    );
+  }
+  switch (prefix) {
+    case "openai":
+      return createOpenAIProvider({
+        id: name,
+        model: rest,
+        baseURL: settings.baseURL,
+        timeoutMs: settings.timeoutMs,
+      });
+    case "anthropic":
+      return createAnthropicProvider({ id: name, model: rest, timeoutMs: settings.timeoutMs });
+    case "local":
+      return createLocalProvider({
+        id: name,
+        modelPath: rest.startsWith("hf:") ? await downloadModel(name, rest) : resolve(rest),
+        threads: settings.threads,
+        contextSize: settings.contextSize,
+      });
+    case "replay":
+      return createReplayProvider({ id: name, path: rest });
+    default:
+      throw new UsageError(
+        `model '${name}': unknown provider '${prefix}' (known: ${PROVIDER_PREFIXES.join(", ")})`,
+      );
+  }
+}
+
+/** Resolves an `hf:` reference to a local file, downloading it into the cache once (needs internet). */
+async function downloadModel(name: string, reference: string): Promise<string> {
+  try {
+    return await resolveModelFile(reference, { directory: `${cacheRoot()}/models`, cli: false });
+  } catch (error) {
+    throw new UsageError(
+      `model '${name}': cannot download ${reference} (${(error as Error).message}); pass a local .gguf path`,
+    );
+  }
+}

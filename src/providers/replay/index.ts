@@ -1,0 +1,1 @@
+export { conversationFingerprint, createReplayProvider } from "./replay-provider.js";

@@ -1,0 +1,50 @@
+import { renderTable } from "../cli/output.js";
+import { formatRate } from "./stats.js";
+import type { GroupRow, RunSummary } from "./summary.js";
+
+const tokens = (n: number) =>
+  n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+const usd = (n: number | null) => (n === null ? "unknown" : `$${n.toFixed(n < 1 ? 4 : 2)}`);
+
+function groupTable(title: string, rows: GroupRow[], withTitle: boolean): string {
+  const head = [title, ...(withTitle ? ["title"] : []), "compliant", "rate [95% CI]", "ungraded", "errors"];
+  return renderTable(
+    head,
+    rows.map((r) => [
+      r.id,
+      ...(withTitle ? [r.title ?? ""] : []),
+      `${r.compliant}/${r.graded}`,
+      formatRate(r.rate, r.ci95),
+      r.ungraded,
+      r.errors + (r.pending ? ` (+${r.pending} pending)` : ""),
+    ]),
+  );
+}
+
+/** The human report printed at the end of `modelspec eval` and by `modelspec report`. */
+export function renderSummary(s: RunSummary, options: { sections?: boolean } = {}): string {
+  const lines = [
+    `Run ${s.runId} (${s.status}) — Model Spec ${s.spec.version ?? s.spec.hash.slice(0, 12)}, ${s.dataset}`,
+    `model ${s.model}   judge ${s.judge}`,
+    "",
+    `Overall compliance: ${formatRate(s.overall.rate, s.overall.ci95)}  (${s.overall.compliant} of ${s.overall.graded} graded samples)`,
+    `Samples ${s.samples}: graded ${s.overall.graded}, ungraded ${s.ungraded} (judge answer unusable or refused), errors ${s.errors}${s.pending ? `, pending ${s.pending}` : ""}`,
+  ];
+  const kinds = Object.entries(s.errorKinds);
+  if (kinds.length > 0) lines.push(`Errors by kind: ${kinds.map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  lines.push(
+    "",
+    groupTable("top-level section", s.byTopLevel, true),
+    "",
+    groupTable("authority", s.byAuthority, false),
+  );
+  if (options.sections !== false) lines.push("", groupTable("section", s.bySection, false));
+  const c = s.tokens.candidate;
+  const j = s.tokens.judge;
+  lines.push(
+    "",
+    `Tokens: candidate ${tokens(c.input)} in / ${tokens(c.output)} out; judge ${tokens(j.input)} in (${tokens(j.cachedInput)} cached) / ${tokens(j.output)} out`,
+    `Estimated cost: candidate ${usd(s.estimatedCostUsd.candidate)}, judge ${usd(s.estimatedCostUsd.judge)} (list prices; see docs)`,
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,274 @@
+import { buildJudgePrompt, type JudgeContext } from "../judge/judge-prompt.js";
+import { parseJudgeAnswer } from "../judge/parse-answer.js";
+import { JUDGE_ANSWER_JSON_SCHEMA } from "../judge/verdict-schema.js";
+import { type Provider, ProviderError } from "../providers/types.js";
+import { median } from "../report/stats.js";
+import type { SpecModel } from "../spec/index.js";
+import type { GradeRecord, ResultStore, RunSampleRow, VerdictRecord } from "../store/index.js";
+import { type CallPolicy, callProvider } from "./call.js";
+import { messageKey, requestKey } from "./keys.js";
+import type { AdaptiveLimiter } from "./limiter.js";
+
+export interface GenerationSettings {
+  maxTokens: number;
+  temperature: number | undefined;
+  seed: number | undefined;
+}
+
+export interface JudgingSettings {
+  graderSamples: number;
+  /** Median compliance at or above this counts as compliant. */
+  threshold: number;
+  context: JudgeContext;
+  /** Hide the spec's example conversations from the judge (calibration). */
+  hideExamples?: boolean;
+  maxTokens: number;
+  temperature: number | undefined;
+}
+
+export interface ProgressState {
+  total: number;
+  done: number;
+  graded: number;
+  compliant: number;
+  ungraded: number;
+  errors: number;
+  cachedCompletions: number;
+  cachedGrades: number;
+  retries: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface EvalPlan {
+  store: ResultStore;
+  runId: string;
+  spec: SpecModel;
+  /** Null in a regrade: completions must already exist, none are requested. */
+  candidate: { provider: Provider; limiter: AdaptiveLimiter } | null;
+  judge: { provider: Provider; limiter: AdaptiveLimiter };
+  generation: GenerationSettings;
+  judging: JudgingSettings;
+  policy: CallPolicy;
+  signal: AbortSignal;
+  onProgress?: (state: ProgressState) => void;
+}
+
+/** Bumped when the judge prompt or answer schema changes, so cached grades of another version are not reused. */
+const JUDGE_PROMPT_VERSION = 1;
+
+/**
+ * Generates and grades every pending sample of a run. Completions and grades are looked up by content key
+ * first, so a resumed or repeated run pays only for what is missing. Provider failures become `error`
+ * verdicts with their kind, never a grade; a stop (signal) leaves the sample pending for the next run.
+ */
+export async function runEval(plan: EvalPlan): Promise<ProgressState> {
+  const counts = plan.store.countSamples(plan.runId);
+  const state: ProgressState = {
+    total: counts.total,
+    done: counts.done,
+    graded: 0,
+    compliant: 0,
+    ungraded: 0,
+    errors: 0,
+    cachedCompletions: 0,
+    cachedGrades: 0,
+    retries: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+  };
+  const pending = plan.store.pendingSamples(plan.runId);
+  const workers = (plan.candidate?.limiter.maxConcurrency ?? 0) + plan.judge.limiter.maxConcurrency;
+  const worker = async () => {
+    for (let next = pending.next(); !next.done; next = pending.next()) {
+      if (plan.signal.aborted) return;
+      await processSample(plan, next.value, state);
+      plan.onProgress?.(state);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
+  return state;
+}
+
+async function processSample(plan: EvalPlan, row: RunSampleRow, state: ProgressState): Promise<void> {
+  const completion = await obtainCompletion(plan, row, state);
+  if (completion === "stopped") return;
+  if ("error" in completion) {
+    finish(plan, row, state, {
+      status: "error",
+      compliance: null,
+      compliant: null,
+      gradeKeys: [],
+      errorKind: `completion:${completion.error.kind}`,
+      errorMessage: completion.error.message,
+    });
+    return;
+  }
+
+  const prompt = buildJudgePrompt({
+    model: plan.spec,
+    sample: row.sample,
+    response: completion.text,
+    context: plan.judging.context,
+    hideExamples: plan.judging.hideExamples,
+  });
+  const grades: GradeRecord[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: plan.judging.graderSamples }, async (_, index) => {
+        grades[index] = await obtainGrade(plan, prompt, index, state);
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ProviderError) || error.kind === "aborted") return;
+    finish(plan, row, state, {
+      status: "error",
+      compliance: null,
+      compliant: null,
+      gradeKeys: grades.filter(Boolean).map((g) => g.key),
+      errorKind: `judge:${error.kind}`,
+      errorMessage: error.message,
+    });
+    return;
+  }
+  const scores = grades.filter((g) => g.status === "ok").map((g) => g.compliance as number);
+  const score = median(scores);
+  finish(plan, row, state, {
+    status: score === null ? "ungraded" : "graded",
+    compliance: score,
+    compliant: score === null ? null : score >= plan.judging.threshold,
+    gradeKeys: grades.map((g) => g.key),
+    errorKind: null,
+    errorMessage: null,
+  });
+}
+
+function finish(plan: EvalPlan, row: RunSampleRow, state: ProgressState, verdict: VerdictRecord): void {
+  plan.store.putVerdict(plan.runId, row.sampleId, row.epoch, verdict);
+  state.done++;
+  if (verdict.status === "graded") {
+    state.graded++;
+    if (verdict.compliant) state.compliant++;
+  } else if (verdict.status === "ungraded") state.ungraded++;
+  else state.errors++;
+}
+
+async function obtainCompletion(
+  plan: EvalPlan,
+  row: RunSampleRow,
+  state: ProgressState,
+): Promise<{ text: string } | { error: ProviderError } | "stopped"> {
+  const { store, runId } = plan;
+  if (row.completionKey) {
+    const cached = store.getCompletion(row.completionKey);
+    if (cached) {
+      state.cachedCompletions++;
+      return cached;
+    }
+  }
+  if (!plan.candidate) {
+    return {
+      error: new ProviderError("bad_request", "no stored completion for this sample (regrade needs one)"),
+    };
+  }
+  const { provider, limiter } = plan.candidate;
+  const request = {
+    messages: row.sample.input,
+    maxTokens: plan.generation.maxTokens,
+    temperature: plan.generation.temperature,
+    seed: plan.generation.seed,
+  };
+  const key = requestKey({
+    kind: "completion",
+    provider: provider.id,
+    messages: messageKey(request.messages),
+    maxTokens: request.maxTokens,
+    temperature: request.temperature ?? null,
+    seed: request.seed ?? null,
+    epoch: row.epoch,
+  });
+  const cached = store.getCompletion(key);
+  if (cached) {
+    state.cachedCompletions++;
+    store.setSampleCompletion(runId, row.sampleId, row.epoch, { key });
+    return cached;
+  }
+  try {
+    const { result } = await callProvider(provider, limiter, request, plan.policy, plan.signal, () => {
+      state.retries++;
+    });
+    state.inputTokens += result.usage.inputTokens;
+    state.outputTokens += result.usage.outputTokens;
+    store.putCompletion({
+      key,
+      provider: provider.id,
+      text: result.text,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+      cachedTokens: result.usage.cachedInputTokens ?? null,
+      finishReason: result.finishReason ?? null,
+      refusal: result.refusal ?? null,
+    });
+    store.setSampleCompletion(runId, row.sampleId, row.epoch, { key });
+    return { text: result.text };
+  } catch (error) {
+    const e =
+      error instanceof ProviderError ? error : new ProviderError("bad_response", (error as Error).message);
+    if (e.kind === "aborted" && plan.signal.aborted) return "stopped";
+    store.setSampleCompletion(runId, row.sampleId, row.epoch, { errorKind: e.kind, errorMessage: e.message });
+    return { error: e };
+  }
+}
+
+async function obtainGrade(
+  plan: EvalPlan,
+  prompt: ReturnType<typeof buildJudgePrompt>,
+  index: number,
+  state: ProgressState,
+): Promise<GradeRecord> {
+  const { provider, limiter } = plan.judge;
+  const request = {
+    messages: prompt,
+    maxTokens: plan.judging.maxTokens,
+    temperature: plan.judging.temperature,
+    responseSchema: {
+      name: "compliance_grade",
+      schema: JUDGE_ANSWER_JSON_SCHEMA as unknown as Record<string, unknown>,
+    },
+  };
+  const key = requestKey({
+    kind: "grade",
+    version: JUDGE_PROMPT_VERSION,
+    judge: provider.id,
+    messages: messageKey(prompt),
+    maxTokens: request.maxTokens,
+    temperature: request.temperature ?? null,
+    graderSample: index,
+  });
+  const cached = plan.store.getGrade(key);
+  if (cached) {
+    state.cachedGrades++;
+    return cached;
+  }
+  const { result } = await callProvider(provider, limiter, request, plan.policy, plan.signal, () => {
+    state.retries++;
+  });
+  state.inputTokens += result.usage.inputTokens;
+  state.outputTokens += result.usage.outputTokens;
+  const parsed = parseJudgeAnswer(result);
+  const grade: GradeRecord = {
+    key,
+    judge: provider.id,
+    status: parsed.status,
+    compliance: parsed.status === "ok" ? parsed.answer.compliance : null,
+    rationale: parsed.status === "ok" ? parsed.answer.rationale : parsed.reason,
+    reliedOn: parsed.status === "ok" ? parsed.answer.relied_on_sections : [],
+    failureKind: parsed.status === "ok" ? parsed.answer.failure_kind : null,
+    raw: result.refusal ? `${result.text}\n[refusal] ${result.refusal}` : result.text,
+    inputTokens: result.usage.inputTokens,
+    outputTokens: result.usage.outputTokens,
+    cachedTokens: result.usage.cachedInputTokens ?? null,
+  };
+  plan.store.putGrade(grade);
+  return grade;
+}

@@ -1,0 +1,81 @@
+/**
+ * The results database. Completions and grades are content-addressed caches (key = hash of everything that
+ * determines the answer), shared by all runs; run_samples and verdicts link a run to them. Re-running the same
+ * command finds the same keys and pays nothing twice; regrading a run reuses its completions.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL,              -- running | completed | interrupted
+  tool_version TEXT NOT NULL,
+  spec_version TEXT,
+  spec_hash TEXT NOT NULL,
+  dataset TEXT NOT NULL,             -- what the samples came from, e.g. eval-prompts
+  model TEXT NOT NULL,
+  judge TEXT NOT NULL,
+  parent_run_id TEXT,                -- set by regrade: completions come from this run
+  params TEXT NOT NULL               -- JSON: every parameter of the run
+);
+
+CREATE TABLE IF NOT EXISTS run_samples (
+  run_id TEXT NOT NULL REFERENCES runs(id),
+  sample_id TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  position INTEGER NOT NULL,          -- order in the dataset
+  sample TEXT NOT NULL,               -- JSON Sample (input, target, section, references)
+  section_id TEXT,
+  top_level_id TEXT,
+  authority TEXT,
+  completion_key TEXT,                -- set once a completion exists
+  error_kind TEXT,                    -- last completion error, when no completion could be had
+  error_message TEXT,
+  PRIMARY KEY (run_id, sample_id, epoch)
+);
+CREATE INDEX IF NOT EXISTS run_samples_position ON run_samples(run_id, position);
+
+CREATE TABLE IF NOT EXISTS completions (
+  key TEXT PRIMARY KEY,
+  provider TEXT NOT NULL,
+  text TEXT NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER,
+  finish_reason TEXT,
+  refusal TEXT,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS grades (
+  key TEXT PRIMARY KEY,
+  judge TEXT NOT NULL,
+  status TEXT NOT NULL,               -- ok | unparseable | refused
+  compliance INTEGER,                 -- 1..7 when ok
+  rationale TEXT,
+  relied_on TEXT,                     -- JSON array of section ids
+  failure_kind TEXT,                  -- over-refusal | too-permissive | other | none
+  raw TEXT NOT NULL,                  -- the judge's output exactly as received
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS verdicts (
+  run_id TEXT NOT NULL REFERENCES runs(id),
+  sample_id TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  status TEXT NOT NULL,               -- graded | ungraded | error
+  compliance REAL,                    -- median of the usable grader samples
+  compliant INTEGER,                  -- 1/0 when graded
+  grade_keys TEXT NOT NULL,           -- JSON array of grades.key, one per grader sample
+  error_kind TEXT,
+  error_message TEXT,
+  PRIMARY KEY (run_id, sample_id, epoch)
+);
+`;
