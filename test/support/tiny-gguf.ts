@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
 /** Bump when the generated model changes, so cached files in the temp dir are regenerated. */
-export const TINY_GGUF_VERSION = 1;
+export const TINY_GGUF_VERSION = 2;
 
 const ALIGNMENT = 32;
 
@@ -19,7 +19,7 @@ export const TINY_GGUF_PARAMS = {
   headCount: 4,
   headCountKv: 2,
   feedForwardLength: 128,
-  contextLength: 2048,
+  contextLength: 8192,
 } as const;
 
 export const TINY_CHATML_TEMPLATE =

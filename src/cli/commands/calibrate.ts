@@ -58,7 +58,11 @@ export function registerCalibrateCommand(program: Command): void {
       const judging = { ...judgingFrom(opts, context), hideExamples: true };
       const runId = `cal-${requestKey({ spec: spec.source.contentHash, judge: opts.judge, judging, items: items.map((i) => i.sample.id) }).slice(0, 12)}`;
       const store = ResultStore.open(opts.db);
-      const judge = await createProvider(opts.judge, { baseURL: opts.judgeBaseUrl, threads: opts.threads });
+      const judge = await createProvider(opts.judge, {
+        baseURL: opts.judgeBaseUrl,
+        threads: opts.threads,
+        contextSize: opts.contextSize,
+      });
       try {
         const { resumed } = store.startRun({
           id: runId,

@@ -56,6 +56,7 @@ export interface EvalOptions {
   baseUrl?: string;
   judgeBaseUrl?: string;
   threads?: number;
+  contextSize?: number;
   db: string;
   json?: boolean;
   progress: boolean;
@@ -91,6 +92,7 @@ export function addJudgeOptions(command: Command): Command {
       DEFAULT_POLICY.maxAttempts,
     )
     .option("--threads <n>", "CPU threads for local GGUF models", integer)
+    .option("--context-size <tokens>", "context window for local GGUF models (default 4096)", integer)
     .option("--db <file>", "results database", DEFAULT_DB)
     .option("--json", "print the report as JSON")
     .option("--no-progress", "no progress bar");
@@ -211,13 +213,19 @@ async function evaluate(spec: SpecModel, samples: Sample[], opts: EvalOptions): 
   };
   // The same command on the same spec and samples is the same run: running it again resumes it.
   const runId = `run-${requestKey({ spec: spec.source.contentHash, model: opts.model, judge: opts.judge, params, samples: samples.map((s) => s.id) }).slice(0, 12)}`;
-  const candidate = await createProvider(opts.model, { baseURL: opts.baseUrl, threads: opts.threads });
+  const candidate = await createProvider(opts.model, {
+    baseURL: opts.baseUrl,
+    threads: opts.threads,
+    contextSize: opts.contextSize,
+  });
   const judge =
     opts.judge === opts.model && !opts.judgeBaseUrl
       ? candidate
       : await createProvider(opts.judge, {
-          baseURL: opts.judgeBaseUrl ?? opts.baseUrl,
+          // The candidate's --base-url is not the judge's: a judge on another server needs --judge-base-url.
+          baseURL: opts.judgeBaseUrl,
           threads: opts.threads,
+          contextSize: opts.contextSize,
         });
   const store = ResultStore.open(opts.db);
   try {

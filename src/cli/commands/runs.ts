@@ -175,7 +175,11 @@ export function registerRunCommands(program: Command): void {
           params: { ...parent.params, judging, regradeOf: parent.id },
         });
         if (!resumed) store.copySamples(parent.id, runId);
-        const judge = await createProvider(opts.judge, { baseURL: opts.judgeBaseUrl, threads: opts.threads });
+        const judge = await createProvider(opts.judge, {
+          baseURL: opts.judgeBaseUrl,
+          threads: opts.threads,
+          contextSize: opts.contextSize,
+        });
         try {
           process.exitCode = await execute(store, runId, spec, null, judge, { ...opts, judging }, resumed);
         } finally {
