@@ -44,17 +44,21 @@ export async function callProvider(
     await limiter.acquire(signal).catch(() => {
       throw new ProviderError("aborted", "stopped");
     });
-    const timeout = AbortSignal.timeout(policy.timeoutMs);
+    // A referenced timer (AbortSignal.timeout is unreferenced and would let a hung call outlive the process).
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), policy.timeoutMs);
     let result: GenerateResult | undefined;
     let error: ProviderError | undefined;
     try {
-      result = await provider.generate({ ...request, signal: AbortSignal.any([signal, timeout]) });
+      result = await provider.generate({ ...request, signal: AbortSignal.any([signal, timeout.signal]) });
     } catch (raw) {
       error = raw instanceof ProviderError ? raw : new ProviderError("bad_response", (raw as Error).message);
       // The provider sees one abort signal; tell a timeout apart from a stop.
-      if (error.kind === "aborted" && timeout.aborted && !signal.aborted) {
+      if (error.kind === "aborted" && timeout.signal.aborted && !signal.aborted) {
         error = new ProviderError("timeout", `no answer within ${policy.timeoutMs} ms`);
       }
+    } finally {
+      clearTimeout(timer);
     }
     const rateLimited = error?.kind === "rate_limit";
     limiter.release(result ? "success" : rateLimited ? "rate_limited" : "other", error?.retryAfterMs);

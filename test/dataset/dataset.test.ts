@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import {
+  evalPromptSamples,
+  exampleSamples,
+  readJsonlDataset,
+  selectSamples,
+  toJsonlRecord,
+} from "../../src/dataset/index.js";
+import { compileSpecDir } from "../../src/spec/index.js";
+import { releaseDir } from "../support/paths.js";
+
+const { model } = compileSpecDir({ dir: releaseDir("2025-12-18"), version: null });
+const dir = mkdtempSync(join(tmpdir(), "modelspec-dataset-"));
+
+describe("datasets from the spec", () => {
+  test("eval prompts: one sample each, stable ids, linked to the citing section", () => {
+    const samples = evalPromptSamples(model);
+    assert.equal(samples.length, 272);
+    assert.equal(new Set(samples.map((s) => s.id)).size, 272);
+    const poem = samples.find((s) => s.id === "prompt:0dh6/1");
+    assert.deepEqual(
+      [poem?.sectionId, poem?.topLevelSectionId, poem?.authority, poem?.focusId],
+      ["be_creative", "best_work", "guideline", "0dh6"],
+    );
+  });
+
+  test("examples: one sample per comparison; earlier comparisons continue with the GOOD answer", () => {
+    const samples = exampleSamples(model);
+    assert.equal(samples.length, 189);
+    const second = samples.find((s) => s.id === "example:protect_privacy/1#2");
+    assert.ok(second, "the mayor example's second comparison");
+    assert.deepEqual(
+      second.input.map((m) => m.role),
+      ["user", "assistant", "user"],
+    );
+    assert.match(second.input[1]?.content ?? "", /^Office of the Mayor/);
+    assert.deepEqual(
+      second.references.map((r) => r.label),
+      ["GOOD"],
+    );
+    const first = samples.find((s) => s.id === "example:protect_privacy/1#1");
+    assert.deepEqual(
+      first?.references.map((r) => r.label),
+      ["BAD", "GOOD"],
+    );
+  });
+
+  test("filters by section, top-level section, authority (platform = root) and tag; seeded subsets repeat", () => {
+    const all = evalPromptSamples(model);
+    assert.ok(selectSamples(all, { authority: ["root"] }, model).every((s) => s.authority === "root"));
+    assert.ok(
+      selectSamples(all, { topLevel: ["seek_truth"] }, model).every(
+        (s) => s.topLevelSectionId === "seek_truth",
+      ),
+    );
+    const seeded = (seed: number) => selectSamples(all, { limit: 5, seed }, model).map((s) => s.id);
+    assert.deepEqual(seeded(7), seeded(7));
+    assert.notDeepEqual(seeded(7), seeded(8));
+    assert.deepEqual(
+      selectSamples(all, { limit: 2 }, model).map((s) => s.id),
+      ["prompt:092i/1", "prompt:092i/2"],
+    );
+    const old = compileSpecDir({ dir: releaseDir("2025-02-12"), version: null }).model;
+    const rootOld = selectSamples(evalPromptSamples(old), { authority: ["root"] }, old);
+    assert.ok(rootOld.length > 0 && rootOld.every((s) => s.authority === "platform"));
+  });
+
+  test("JSONL in the Model Spec Evals shape round-trips; a bad line is refused by number", () => {
+    const path = join(dir, "ok.jsonl");
+    const records = evalPromptSamples(model).slice(0, 3).map(toJsonlRecord);
+    writeFileSync(path, `${records.map((r) => JSON.stringify(r)).join("\n")}\n\n`);
+    const back = readJsonlDataset(path, model);
+    assert.deepEqual(
+      back.map((s) => [s.id, s.sectionId, s.input[0]?.role]),
+      records.map((r) => [r.id, (r.metadata as { section_id: string }).section_id, "user"]),
+    );
+    const string = join(dir, "string.jsonl");
+    writeFileSync(
+      string,
+      `${JSON.stringify({ id: 1, input: "hi", target: "rubric", metadata: { section_id: "do_not_lie" } })}\n`,
+    );
+    const [s] = readJsonlDataset(string, model);
+    assert.deepEqual(
+      [s?.id, s?.target, s?.authority, s?.topLevelSectionId],
+      ["1", "rubric", "user", "seek_truth"],
+    );
+
+    const bad = join(dir, "bad.jsonl");
+    writeFileSync(
+      bad,
+      `${JSON.stringify({ id: "a", input: "x" })}\n${JSON.stringify({ id: "a", input: "y" })}\n`,
+    );
+    assert.throws(() => readJsonlDataset(bad, model), { message: `${bad}:2: duplicate id 'a'` });
+    writeFileSync(bad, `${JSON.stringify({ id: "a", input: "x" })}\n{oops\n`);
+    assert.throws(() => readJsonlDataset(bad, model), { message: `${bad}:2: not valid JSON` });
+  });
+});
