@@ -13,7 +13,10 @@ const ITERATIONS = 40;
 const files = {
   spec: readFileSync(join(dir, "model_spec.md"), "utf8"),
   examples: Object.fromEntries(
-    readdirSync(join(dir, "examples")).map((name) => [name, readFileSync(join(dir, "examples", name), "utf8")]),
+    readdirSync(join(dir, "examples")).map((name) => [
+      name,
+      readFileSync(join(dir, "examples", name), "utf8"),
+    ]),
   ),
   specPath: join(dir, "model_spec.md"),
   examplesDir: join(dir, "examples"),

@@ -57,7 +57,8 @@ export function normalQuantile(p: number): number {
     // Lower tail: approximate in q = sqrt(-2 ln p), where the quantile is nearly linear.
     const q = Math.sqrt(-2 * Math.log(p));
     return (
-      (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) / ((((d0 * q + d1) * q + d2) * q + d3) * q + 1)
+      (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) /
+      ((((d0 * q + d1) * q + d2) * q + d3) * q + 1)
     );
   }
   if (p > 1 - ACKLAM_P_LOW) {
@@ -254,16 +255,13 @@ export function pairedDifference(pairs: readonly { a: boolean; b: boolean }[]): 
   const marginProduct = passA * (n - passA) * passB * (n - passB);
   if (marginProduct > 0) {
     const cross = both * neither - b * c;
-    const corrected = cross > n / 2 ? cross - n / 2 : cross >= 0 ? 0 : cross;
+    // Continuity correction: a positive cross-product shrinks by n/2 (not below 0); negatives stay.
+    const corrected = cross > 0 ? Math.max(0, cross - n / 2) : cross;
     phi = corrected / Math.sqrt(marginProduct);
   }
   // diff = rateB − rateA: its lower limit combines B's lower and A's upper distances, and vice versa.
-  const dLower = Math.sqrt(
-    (rateB - lB) ** 2 - 2 * phi * (rateB - lB) * (uA - rateA) + (uA - rateA) ** 2,
-  );
-  const dUpper = Math.sqrt(
-    (uB - rateB) ** 2 - 2 * phi * (uB - rateB) * (rateA - lA) + (rateA - lA) ** 2,
-  );
+  const dLower = Math.sqrt((rateB - lB) ** 2 - 2 * phi * (rateB - lB) * (uA - rateA) + (uA - rateA) ** 2);
+  const dUpper = Math.sqrt((uB - rateB) ** 2 - 2 * phi * (uB - rateB) * (rateA - lA) + (rateA - lA) ** 2);
   const ci95: [number, number] = [Math.max(-1, diff - dLower), Math.min(1, diff + dUpper)];
   return { n, rateA, rateB, diff, b, c, pValue, ci95 };
 }
