@@ -4,6 +4,7 @@ import { registerCalibrateCommand } from "./commands/calibrate.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerRunCommands } from "./commands/runs.js";
 import { registerSpecCommands } from "./commands/spec.js";
+import { examples } from "./output.js";
 
 export function buildProgram(): Command {
   const program = new Command("modelspec")
@@ -11,7 +12,15 @@ export function buildProgram(): Command {
     .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`modelspec: ${text.replace(/^error: /, "")}`) })
-    .showHelpAfterError("(run with --help for usage)");
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      examples(
+        "modelspec spec list --spec 2025-12-18 --authority root",
+        "modelspec eval --spec 2025-12-18 --model openai:gpt-4.1-mini --judge openai:gpt-5",
+        "modelspec report latest",
+      ),
+    );
   registerSpecCommands(program);
   registerEvalCommand(program);
   registerRunCommands(program);
