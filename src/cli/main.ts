@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { CommanderError } from "commander";
+import { ProviderError } from "../providers/types.js";
 import { SpecError } from "../spec/index.js";
 import { UsageError } from "./errors.js";
 import { buildProgram } from "./program.js";
@@ -12,7 +13,8 @@ async function main(argv: string[]): Promise<number> {
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof SpecError || error instanceof UsageError) {
+    // A provider that cannot be created (e.g. no API key) is a setup problem the user fixes, not a crash.
+    if (error instanceof SpecError || error instanceof UsageError || error instanceof ProviderError) {
       process.stderr.write(`modelspec: ${error.message}\n`);
       return 2;
     }

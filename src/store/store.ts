@@ -80,20 +80,25 @@ export class ResultStore {
   }
 
   static open(path: string, options: { readonly?: boolean } = {}): ResultStore {
-    let db: Database.Database;
+    let db: Database.Database | undefined;
     try {
       if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
       db = new Database(path, {
         readonly: options.readonly ?? false,
         fileMustExist: options.readonly ?? false,
       });
+      db.pragma("busy_timeout = 15000");
+      // SQLite reads the file lazily: a file that is not a database fails here, on the first read.
+      if (options.readonly) db.prepare("SELECT COUNT(*) FROM sqlite_master").get();
+      else {
+        db.pragma("journal_mode = WAL");
+        db.pragma("synchronous = NORMAL");
+      }
     } catch (error) {
+      db?.close();
       throw new SpecError(`${path}: cannot open results database (${(error as Error).message})`);
     }
-    db.pragma("busy_timeout = 15000");
     if (!options.readonly) {
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = NORMAL");
       db.exec("BEGIN IMMEDIATE");
       try {
         db.exec(SCHEMA_SQL);

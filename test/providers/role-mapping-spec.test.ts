@@ -24,7 +24,8 @@ describe("role mappings on the spec's own example conversations", () => {
           sample.id,
         );
         const openaiText = JSON.stringify(openai);
-        for (const part of untrusted) assert.ok(openaiText.includes("<untrusted_text>"), sample.id);
+        const blocks = openaiText.split("<untrusted_text>").length - 1;
+        assert.equal(blocks, untrusted.length, `${sample.id}: each untrusted part delimited`);
 
         const anthropic = toAnthropicRequest(sample.input);
         const systemCount = roles.filter((r) => r === "system" || r === "developer").length;

@@ -26,6 +26,8 @@ export type FakeReply =
       /** OpenAI `error.code` (e.g. insufficient_quota) / Anthropic `error.type` (e.g. overloaded_error). */
       code?: string;
       headers?: Record<string, string>;
+      /** Copy the request's credentials (Authorization, x-api-key) into the error message, as broken proxies do. */
+      echoAuth?: boolean;
     }
   /** 200 with a JSON content type and a body that is not JSON. */
   | { malformed: true }
@@ -47,6 +49,10 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** The parsed JSON body, or the raw text when it was not JSON. */
   body: unknown;
+  /** When the request arrived (Date.now(), before its body was read). */
+  at: number;
+  /** What the server answered and when; unset while the request hangs or when the socket was reset. */
+  response?: { at: number; status: number; headers: Record<string, string> };
 }
 
 export type FakeScript =
@@ -62,6 +68,12 @@ export interface FakeLlmServerOptions {
   latencyMs?: number;
   /** Answer 429 with Retry-After once more than this many requests arrived within the last minute. */
   requestsPerMinute?: number;
+  /**
+   * Enforce `requestsPerMinute` over a sliding window this long instead of a minute (at most
+   * requestsPerMinute·rateWindowMs/60000 requests per window), so a short run meets a steady rate rather than
+   * one burst. The 429 then also carries `retry-after-ms`. Default 60000.
+   */
+  rateWindowMs?: number;
 }
 
 export interface FakeLlmServer {
@@ -98,20 +110,23 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
     return reply;
   };
 
+  const windowMs = options.rateWindowMs ?? 60_000;
+  /** The wait before a slot frees, in ms, when this request is over the limit. */
   const rateLimited = (): number | undefined => {
-    const limit = options.requestsPerMinute;
-    if (limit === undefined) return undefined;
+    if (options.requestsPerMinute === undefined) return undefined;
+    const limit = Math.max(1, Math.floor((options.requestsPerMinute * windowMs) / 60_000));
     const now = Date.now();
-    while (arrivals.length > 0 && (arrivals[0] ?? 0) <= now - 60_000) arrivals.shift();
+    while (arrivals.length > 0 && (arrivals[0] ?? 0) <= now - windowMs) arrivals.shift();
     if (arrivals.length >= limit) {
       const oldest = arrivals[0] ?? now;
-      return Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000));
+      return Math.max(1, oldest + windowMs - now);
     }
     arrivals.push(now);
     return undefined;
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const at = Date.now();
     const raw = await readBody(req);
     let body: unknown = raw;
     try {
@@ -125,7 +140,12 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
       : path.endsWith("/messages")
         ? "anthropic"
         : "unknown";
-    const recorded: RecordedRequest = { api, method: req.method ?? "", path, headers: req.headers, body };
+    const recorded: RecordedRequest = { api, method: req.method ?? "", path, headers: req.headers, body, at };
+    res.on("finish", () => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(res.getHeaders())) headers[name] = String(value);
+      recorded.response = { at: Date.now(), status: res.statusCode, headers };
+    });
     requests.push(recorded);
 
     if (api === "unknown" || req.method !== "POST") {
@@ -135,7 +155,12 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
     const limitedFor = rateLimited();
     const reply: FakeReply =
       limitedFor !== undefined
-        ? { status: 429, retryAfter: String(limitedFor), message: "fake server: requests-per-minute limit" }
+        ? {
+            status: 429,
+            retryAfter: String(Math.max(1, Math.ceil(limitedFor / 1000))),
+            ...(options.rateWindowMs !== undefined ? { retryAfterMs: String(limitedFor) } : {}),
+            message: "fake server: requests-per-minute limit",
+          }
         : nextReply(body, recorded);
 
     if ("hang" in reply) return;
@@ -147,7 +172,7 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
       await delay(options.latencyMs, timers);
       if (res.destroyed || req.socket.destroyed) return;
     }
-    answer(res, api, body, reply);
+    answer(res, api, recorded, reply);
   };
 
   const server = createServer((req, res) => {
@@ -183,12 +208,18 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
   };
 }
 
-function answer(res: ServerResponse, api: FakeApi, requestBody: unknown, reply: FakeReply): void {
+function answer(res: ServerResponse, api: FakeApi, request: RecordedRequest, reply: FakeReply): void {
+  const requestBody = request.body;
   if ("status" in reply) {
     const headers: Record<string, string> = { ...reply.headers };
     if (reply.retryAfter !== undefined) headers["retry-after"] = reply.retryAfter;
     if (reply.retryAfterMs !== undefined) headers["retry-after-ms"] = reply.retryAfterMs;
-    const message = reply.message ?? `fake server: status ${reply.status}`;
+    let message = reply.message ?? `fake server: status ${reply.status}`;
+    if (reply.echoAuth) {
+      const { authorization, "x-api-key": apiKey } = request.headers;
+      message = `${message} (you sent authorization=${String(authorization)} x-api-key=${String(apiKey)})`;
+      headers["x-echo-authorization"] = String(authorization);
+    }
     const body =
       api === "openai"
         ? { error: { message, type: reply.code ?? "fake_error", code: reply.code ?? null } }
