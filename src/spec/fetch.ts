@@ -39,22 +39,27 @@ export async function fetchRelease(version: string, options: FetchOptions = {}):
   await rm(staging, { recursive: true, force: true });
   try {
     const queue = [...files];
+    let failure: unknown = null;
     const worker = async () => {
-      for (let file = queue.shift(); file; file = queue.shift()) {
-        const body = await download(release, file.path, options.from);
-        const actual = sha256(body);
-        if (actual !== file.sha256) {
-          throw new SpecError(
-            `${file.path}: sha256 mismatch (expected ${file.sha256}, got ${actual}); not cached`,
-          );
+      // Stop taking files after the first failure; every worker settles before the staging folder goes.
+      for (let file = queue.shift(); file && failure === null; file = queue.shift()) {
+        try {
+          const body = await download(release, file.path, options.from);
+          const actual = sha256(body);
+          if (actual !== file.sha256) {
+            throw new SpecError(`${file.path}: sha256 mismatch (expected ${file.sha256}, got ${actual}); not cached`);
+          }
+          const target = join(staging, file.path);
+          await mkdir(dirname(target), { recursive: true });
+          await writeFile(target, body);
+          options.onFile?.(file.path);
+        } catch (error) {
+          failure ??= error;
         }
-        const target = join(staging, file.path);
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, body);
-        options.onFile?.(file.path);
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
+    if (failure !== null) throw failure;
     await rm(dir, { recursive: true, force: true });
     await mkdir(dirname(dir), { recursive: true });
     await rename(staging, dir);

@@ -45,7 +45,7 @@ describe("spec fetch", () => {
     corrupt = "examples/0dh6.md";
     const r = await runCli(["spec", "fetch", "2025-12-18", "--from", mirror], { env });
     corrupt = null;
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^modelspec: examples\/0dh6\.md: sha256 mismatch/);
     assert.equal(existsSync(join(cache, "specs", "2025-12-18")), false);
   });
