@@ -293,11 +293,10 @@ export async function execute(
   resumed: boolean,
 ): Promise<number> {
   const counts = store.countSamples(runId);
-  if (!settings.json) {
-    process.stderr.write(
-      `${resumed ? "Resuming" : "Starting"} ${runId}: ${counts.total} samples${counts.done ? `, ${counts.done} already done` : ""}\n`,
-    );
-  }
+  // stderr, so --json output on stdout stays one document.
+  process.stderr.write(
+    `${resumed ? "Resuming" : "Starting"} ${runId}: ${counts.total} samples${counts.done ? `, ${counts.done} already done` : ""}\n`,
+  );
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);
