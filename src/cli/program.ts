@@ -4,6 +4,7 @@ import { registerCalibrateCommand } from "./commands/calibrate.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerRunCommands } from "./commands/runs.js";
 import { registerSpecCommands } from "./commands/spec.js";
+import { registerViewCommand } from "./commands/view.js";
 import { examples } from "./output.js";
 
 export function buildProgram(): Command {
@@ -25,5 +26,6 @@ export function buildProgram(): Command {
   registerEvalCommand(program);
   registerRunCommands(program);
   registerCalibrateCommand(program);
+  registerViewCommand(program);
   return program;
 }

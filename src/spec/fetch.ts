@@ -47,7 +47,9 @@ export async function fetchRelease(version: string, options: FetchOptions = {}):
           const body = await download(release, file.path, options.from);
           const actual = sha256(body);
           if (actual !== file.sha256) {
-            throw new SpecError(`${file.path}: sha256 mismatch (expected ${file.sha256}, got ${actual}); not cached`);
+            throw new SpecError(
+              `${file.path}: sha256 mismatch (expected ${file.sha256}, got ${actual}); not cached`,
+            );
           }
           const target = join(staging, file.path);
           await mkdir(dirname(target), { recursive: true });

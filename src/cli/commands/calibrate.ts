@@ -2,18 +2,12 @@ import type { Command } from "commander";
 import { exampleSamples, type Sample } from "../../dataset/index.js";
 import { createProvider } from "../../providers/index.js";
 import { cohensKappa, formatRate } from "../../report/stats.js";
-import {
-  AdaptiveLimiter,
-  attachProgressBar,
-  DEFAULT_POLICY,
-  requestKey,
-  runEval,
-} from "../../runner/index.js";
+import { requestKey } from "../../runner/index.js";
 import { LATEST_RELEASE, loadSpec, type ResponseLabel } from "../../spec/index.js";
 import { ResultStore } from "../../store/index.js";
 import { TOOL_VERSION } from "../../version.js";
 import { examples, printJson, renderTable } from "../output.js";
-import { addJudgeOptions, type EvalOptions, judgeContextFor, judgingFrom } from "./eval.js";
+import { addJudgeOptions, type EvalOptions, judgeContextFor, judgingFrom, runPending } from "./eval.js";
 
 interface CalibrationItem {
   sample: Sample;
@@ -96,33 +90,20 @@ export function registerCalibrateCommand(program: Command): void {
             store.setSampleCompletion(runId, item.sample.id, 1, { key });
           }
         }
-        const counts = store.countSamples(runId);
-        const progress = attachProgressBar(counts.total, counts.done, opts.progress && !opts.json);
-        const controller = new AbortController();
-        const stop = () => controller.abort();
-        process.once("SIGINT", stop);
-        try {
-          await runEval({
-            store,
-            runId,
-            spec,
-            candidate: null,
-            judge: { provider: judge, limiter: new AdaptiveLimiter(opts.judgeConcurrency) },
-            generation: { maxTokens: 0, temperature: undefined, seed: undefined },
-            judging,
-            policy: { ...DEFAULT_POLICY, maxAttempts: opts.maxAttempts, timeoutMs: opts.timeout * 1000 },
-            signal: controller.signal,
-            onProgress: progress.update,
-          });
-        } finally {
-          progress.stop();
-          process.off("SIGINT", stop);
-        }
+        const { stopped } = await runPending(
+          store,
+          runId,
+          spec,
+          null,
+          judge,
+          { ...opts, judging, quiet: opts.json },
+          resumed,
+        );
         const result = calibrationReport(store, runId, items);
         store.finishRun(runId, result.pending > 0 ? "interrupted" : "completed");
         if (opts.json) printJson({ runId, judge: opts.judge, ...result });
         else console.log(renderCalibration(runId, opts.judge, result));
-        process.exitCode = controller.signal.aborted ? 130 : 0;
+        process.exitCode = stopped ? 130 : 0;
       } finally {
         store.close();
         await judge.close?.();

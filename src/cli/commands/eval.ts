@@ -282,16 +282,21 @@ export function judgingFrom(
   };
 }
 
-/** Runs the pending part of a run, prints its report and returns the exit code (used by eval and regrade). */
-export async function execute(
+type CandidateSetup = { provider: Provider; concurrency: number; generation: GenerationSettings } | null;
+
+/**
+ * Generates and grades what a run still lacks, with a progress bar and a clean stop on Ctrl-C (used by eval,
+ * regrade and calibrate). Returns whether the user stopped it.
+ */
+export async function runPending(
   store: ResultStore,
   runId: string,
   spec: SpecModel,
-  candidate: { provider: Provider; concurrency: number; generation: GenerationSettings } | null,
+  candidate: CandidateSetup,
   judge: Provider,
-  settings: ExecuteSettings,
+  settings: Omit<ExecuteSettings, "json" | "failUnder"> & { quiet?: boolean },
   resumed: boolean,
-): Promise<number> {
+): Promise<{ stopped: boolean }> {
   const counts = store.countSamples(runId);
   // stderr, so --json output on stdout stays one document.
   process.stderr.write(
@@ -307,7 +312,7 @@ export async function execute(
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const progress = attachProgressBar(counts.total, counts.done, settings.progress && !settings.json);
+  const progress = attachProgressBar(counts.total, counts.done, settings.progress && !settings.quiet);
   try {
     await runEval({
       store,
@@ -328,7 +333,28 @@ export async function execute(
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
-  const stopped = controller.signal.aborted;
+  return { stopped: controller.signal.aborted };
+}
+
+/** Runs the pending part of a run, prints its report and returns the exit code (used by eval and regrade). */
+export async function execute(
+  store: ResultStore,
+  runId: string,
+  spec: SpecModel,
+  candidate: CandidateSetup,
+  judge: Provider,
+  settings: ExecuteSettings,
+  resumed: boolean,
+): Promise<number> {
+  const { stopped } = await runPending(
+    store,
+    runId,
+    spec,
+    candidate,
+    judge,
+    { ...settings, quiet: settings.json },
+    resumed,
+  );
   const summary = summarizeRun(store, runId, spec);
   const status: RunRecord["status"] = summary.pending > 0 || stopped ? "interrupted" : "completed";
   store.finishRun(runId, status);

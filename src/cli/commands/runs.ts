@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { toJsonlRecord } from "../../dataset/index.js";
 import { UsageError } from "../../errors.js";
@@ -9,6 +10,7 @@ import { requestKey } from "../../runner/index.js";
 import { compileSpecDir, resolveSpecLocation, type SpecModel } from "../../spec/index.js";
 import { ResultStore, type RunRecord } from "../../store/index.js";
 import { TOOL_VERSION } from "../../version.js";
+import { renderRunReportHtml } from "../../viewer/index.js";
 import { examples, printJson, printJsonLines, renderTable } from "../output.js";
 import {
   addJudgeOptions,
@@ -20,7 +22,7 @@ import {
 } from "./eval.js";
 
 /** The spec a run was made with, when it can still be found (by version or the folder it came from). */
-function specOfRun(run: RunRecord, override?: string): SpecModel | null {
+export function specOfRun(run: RunRecord, override?: string): SpecModel | null {
   const source = override ?? (run.params.specSource as string | undefined) ?? run.specVersion;
   if (!source) return null;
   try {
@@ -87,12 +89,24 @@ export function registerRunCommands(program: Command): void {
     .option("--db <file>", "results database", DEFAULT_DB)
     .option("--spec <dir|version>", "spec to read section titles from (default: the run's own)")
     .option("--json", "print JSON")
-    .addHelpText("after", examples("modelspec report latest", "modelspec report run-3f2a --json"))
-    .action((ref: string, opts: { db: string; spec?: string; json?: boolean }) => {
+    .option("--html <file>", "also write the report as one self-contained HTML file (charts, tables)")
+    .addHelpText(
+      "after",
+      examples(
+        "modelspec report latest",
+        "modelspec report run-3f2a --json",
+        "modelspec report latest --html report.html",
+      ),
+    )
+    .action((ref: string, opts: { db: string; spec?: string; json?: boolean; html?: string }) => {
       const store = openExisting(opts.db);
       try {
         const run = store.findRun(ref);
         const summary = summarizeRun(store, run.id, specOfRun(run, opts.spec));
+        if (opts.html) {
+          writeFileSync(opts.html, renderRunReportHtml(store, run, summary));
+          process.stderr.write(`modelspec: wrote ${opts.html}\n`);
+        }
         if (opts.json) printJson(summary);
         else console.log(renderSummary(summary));
       } finally {

@@ -1,0 +1,56 @@
+import type { Command } from "commander";
+import { DEFAULT_VIEWER_PORT, startViewer } from "../../viewer/index.js";
+import { examples } from "../output.js";
+import { collect, integer } from "../parse-options.js";
+import { DEFAULT_DB } from "./eval.js";
+
+interface ViewOptions {
+  db: string;
+  host: string;
+  port: number;
+  spec: string[];
+}
+
+export function registerViewCommand(program: Command): void {
+  program
+    .command("view")
+    .description(
+      "Browse results in a local web app: runs, charts by section and authority, samples, comparisons, the spec",
+    )
+    .option("--db <file>", "results database (opened read-only)", DEFAULT_DB)
+    .option("--host <host>", "address to listen on (127.0.0.1: this machine only)", "127.0.0.1")
+    .option("--port <n>", "port (0 picks a free one)", integer, DEFAULT_VIEWER_PORT)
+    .option(
+      "--spec <dir|version>",
+      "spec for the spec browser and diffs (repeatable; runs show their own spec)",
+      collect,
+      [],
+    )
+    .addHelpText(
+      "after",
+      examples(
+        "modelspec view",
+        "modelspec view --db results.db --port 8080 --spec 2025-09-12 --spec 2025-12-18",
+      ),
+    )
+    .action(async (opts: ViewOptions) => {
+      const viewer = await startViewer({ db: opts.db, host: opts.host, port: opts.port, spec: opts.spec });
+      process.stdout.write(`modelspec viewer: ${viewer.url}  (${opts.db}, read-only; Ctrl-C to stop)\n`);
+      if (opts.host !== "127.0.0.1" && opts.host !== "localhost" && opts.host !== "::1") {
+        process.stderr.write(
+          `modelspec: warning: listening on ${opts.host}: anyone who can reach it can read the results\n`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          resolve();
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+      await viewer.close();
+      process.stdout.write("modelspec viewer: stopped\n");
+    });
+}
