@@ -69,26 +69,25 @@ export function registerCalibrateCommand(program: Command): void {
           parentRunId: null,
           params: { judging, sections: opts.section },
         });
-        if (!resumed) {
-          store.addSamples(
-            runId,
-            items.map((i) => i.sample),
-            1,
-          );
-          for (const item of items) {
-            const key = requestKey({ kind: "labelled-response", text: item.response });
-            store.putCompletion({
-              key,
-              provider: "spec",
-              text: item.response,
-              inputTokens: 0,
-              outputTokens: 0,
-              cachedTokens: null,
-              finishReason: null,
-              refusal: null,
-            });
-            store.setSampleCompletion(runId, item.sample.id, 1, { key });
-          }
+        // Idempotent, so a run killed while being set up is completed on the next call.
+        store.addSamples(
+          runId,
+          items.map((i) => i.sample),
+          1,
+        );
+        for (const item of items) {
+          const key = requestKey({ kind: "labelled-response", text: item.response });
+          store.putCompletion({
+            key,
+            provider: "spec",
+            text: item.response,
+            inputTokens: 0,
+            outputTokens: 0,
+            cachedTokens: null,
+            finishReason: null,
+            refusal: null,
+          });
+          store.setSampleCompletion(runId, item.sample.id, 1, { key });
         }
         const { stopped } = await runPending(
           store,

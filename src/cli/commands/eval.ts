@@ -240,7 +240,8 @@ async function evaluate(spec: SpecModel, samples: Sample[], opts: EvalOptions): 
       parentRunId: null,
       params: { ...params, specSource: specSource(opts.spec) },
     });
-    if (!resumed) store.addSamples(runId, samples, opts.epochs);
+    // Always (INSERT OR IGNORE): a run killed while its samples were being added gets the rest now.
+    store.addSamples(runId, samples, opts.epochs);
     const generation = { maxTokens: opts.maxTokens, temperature: opts.temperature, seed: undefined };
     return await execute(
       store,

@@ -188,7 +188,7 @@ export function registerRunCommands(program: Command): void {
           parentRunId: parent.id,
           params: { ...parent.params, judging, regradeOf: parent.id },
         });
-        if (!resumed) store.copySamples(parent.id, runId);
+        store.copySamples(parent.id, runId); // idempotent, like adding samples
         const judge = await createProvider(opts.judge, {
           baseURL: opts.judgeBaseUrl,
           threads: opts.threads,
