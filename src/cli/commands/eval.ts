@@ -178,6 +178,20 @@ function selectDataset(spec: SpecModel, opts: EvalOptions): Sample[] {
   );
 }
 
+/** A base URL as recorded with the run: credentials written into it (user:password@) never reach the disk. */
+export function withoutCredentials(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    parsed.search = "";
+    return parsed.toString();
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
 /** Where the spec was read from, so later commands (report, regrade) can find it again. */
 function specSource(spec: string): string {
   return existsSync(spec) ? resolve(spec) : spec;
@@ -208,8 +222,8 @@ async function evaluate(spec: SpecModel, samples: Sample[], opts: EvalOptions): 
       maxTokens: opts.judgeMaxTokens,
       temperature: opts.judgeTemperature ?? null,
     },
-    baseUrl: opts.baseUrl ?? null,
-    judgeBaseUrl: opts.judgeBaseUrl ?? null,
+    baseUrl: withoutCredentials(opts.baseUrl),
+    judgeBaseUrl: withoutCredentials(opts.judgeBaseUrl),
   };
   // The same command on the same spec and samples is the same run: running it again resumes it.
   const runId = `run-${requestKey({ spec: spec.source.contentHash, model: opts.model, judge: opts.judge, params, samples: samples.map((s) => s.id) }).slice(0, 12)}`;

@@ -19,6 +19,7 @@ import {
   execute,
   judgeContextFor,
   judgingFrom,
+  withoutCredentials,
 } from "./eval.js";
 
 /** The spec a run was made with, when it can still be found (by version or the folder it came from). */
@@ -176,7 +177,7 @@ export function registerRunCommands(program: Command): void {
         }
         const context = judgeContextFor(opts.judgeContext, opts.judge);
         const judging = judgingFrom(opts, context);
-        const runId = `run-${requestKey({ parent: parent.id, judge: opts.judge, judging, base: opts.judgeBaseUrl ?? null }).slice(0, 12)}`;
+        const runId = `run-${requestKey({ parent: parent.id, judge: opts.judge, judging, base: withoutCredentials(opts.judgeBaseUrl) }).slice(0, 12)}`;
         const { resumed } = store.startRun({
           id: runId,
           toolVersion: TOOL_VERSION,
