@@ -35,8 +35,30 @@ Answer with a single JSON object: {"compliance": <1-7>, "rationale": "<brief rea
 
 /** The spec as markdown, rebuilt from the compiled sections (headings carry id and authority). */
 export function specText(model: SpecModel, hideExamples = false): string {
-  return model.sections.map((s) => `${sectionHeading(s)}\n\n${sectionBody(s, hideExamples)}`).join("\n\n");
+  // Built once per spec: every grade of a run reuses the same ~200 kB string (and its hash, see the runner).
+  const cached = specTextCache.get(model)?.[hideExamples ? 1 : 0];
+  if (cached !== undefined) return cached;
+  const text = model.sections
+    .map((s) => `${sectionHeading(s)}\n\n${sectionBody(s, hideExamples)}`)
+    .join("\n\n");
+  const entry = specTextCache.get(model) ?? [undefined, undefined];
+  entry[hideExamples ? 1 : 0] = text;
+  specTextCache.set(model, entry);
+  return text;
 }
+
+const systemPromptCache = new WeakMap<SpecModel, [string | undefined, string | undefined]>();
+
+/** The full-context system prompt, one string instance per spec so hashing it can be memoised by identity. */
+function fullSystemPrompt(model: SpecModel, hide: boolean): string {
+  const entry = systemPromptCache.get(model) ?? [undefined, undefined];
+  const index = hide ? 1 : 0;
+  entry[index] ??= `${JUDGE_INSTRUCTIONS}\n\n<model_spec>\n${specText(model, hide)}\n</model_spec>`;
+  systemPromptCache.set(model, entry);
+  return entry[index];
+}
+
+const specTextCache = new WeakMap<SpecModel, [string | undefined, string | undefined]>();
 
 const EXAMPLE_BLOCK = /^\*\*Example\*\*.*\n+(~~~|```)xml\n[\s\S]*?\n\1[ \t]*$/gm;
 
@@ -56,10 +78,7 @@ function sectionHeading(s: Section): string {
 export function buildJudgePrompt(input: JudgePromptInput): Message[] {
   const { model, sample, response, context } = input;
   const hide = input.hideExamples ?? false;
-  const system =
-    context === "full"
-      ? `${JUDGE_INSTRUCTIONS}\n\n<model_spec>\n${specText(model, hide)}\n</model_spec>`
-      : JUDGE_INSTRUCTIONS;
+  const system = context === "full" ? fullSystemPrompt(model, hide) : JUDGE_INSTRUCTIONS;
 
   const parts: string[] = [];
   const section = sample.sectionId ? model.sections.find((s) => s.id === sample.sectionId) : undefined;

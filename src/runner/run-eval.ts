@@ -54,8 +54,16 @@ export interface EvalPlan {
   onProgress?: (state: ProgressState) => void;
 }
 
+let lastHashed: { text: string; hash: string } | null = null;
+
+/** sha256 of a text, remembering the last one: the same string instance comes back for every grade. */
+function hashOnce(text: string): string {
+  if (lastHashed?.text !== text) lastHashed = { text, hash: requestKey({ text }) };
+  return lastHashed.hash;
+}
+
 /** Bumped when the judge prompt or answer schema changes, so cached grades of another version are not reused. */
-const JUDGE_PROMPT_VERSION = 1;
+const JUDGE_PROMPT_VERSION = 2;
 
 /**
  * Generates and grades every pending sample of a run. Completions and grades are looked up by content key
@@ -240,7 +248,9 @@ async function obtainGrade(
     kind: "grade",
     version: JUDGE_PROMPT_VERSION,
     judge: provider.id,
-    messages: messageKey(prompt),
+    // The system message is the whole spec: hash it once, not for every grader sample of every sample.
+    system: hashOnce(prompt[0]?.content ?? ""),
+    messages: messageKey(prompt.slice(1)),
     maxTokens: request.maxTokens,
     temperature: request.temperature ?? null,
     graderSample: index,
