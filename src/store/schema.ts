@@ -38,6 +38,8 @@ CREATE TABLE IF NOT EXISTS run_samples (
   PRIMARY KEY (run_id, sample_id, epoch)
 );
 CREATE INDEX IF NOT EXISTS run_samples_position ON run_samples(run_id, position);
+-- the viewer's sample table filtered by section, and its section list, without reading every row
+CREATE INDEX IF NOT EXISTS run_samples_section ON run_samples(run_id, section_id, position);
 
 CREATE TABLE IF NOT EXISTS completions (
   key TEXT PRIMARY KEY,

@@ -33,7 +33,12 @@ export function registerViewCommand(program: Command): void {
       ),
     )
     .action(async (opts: ViewOptions) => {
-      const viewer = await startViewer({ db: opts.db, host: opts.host, port: opts.port, spec: opts.spec ?? [] });
+      const viewer = await startViewer({
+        db: opts.db,
+        host: opts.host,
+        port: opts.port,
+        spec: opts.spec ?? [],
+      });
       process.stdout.write(`modelspec viewer: ${viewer.url}  (${opts.db}, read-only; Ctrl-C to stop)\n`);
       if (opts.host !== "127.0.0.1" && opts.host !== "localhost" && opts.host !== "::1") {
         process.stderr.write(

@@ -1,0 +1,102 @@
+/** Starts the viewer: opens the results database read-only and serves the app on host:port. */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import { UsageError } from "../errors.js";
+import { SpecError } from "../spec/index.js";
+import { ResultStore, SCHEMA_VERSION } from "../store/index.js";
+import { createViewerApp } from "./app.js";
+import { SpecCatalogue } from "./data/specs.js";
+
+export const DEFAULT_VIEWER_PORT = 4173;
+
+export interface ViewerOptions {
+  /** The results database (opened read-only; it must exist). */
+  db: string;
+  /** 0 picks a free port. Default 4173. */
+  port?: number;
+  /** Default 127.0.0.1 (this machine only). */
+  host?: string;
+  /** Specs for the spec browser (folders or release versions); runs use their own spec when it can be found. */
+  spec?: string | readonly string[];
+}
+
+export interface Viewer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const isLoopback = (host: string) =>
+  host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+function openReadOnly(db: string): ResultStore {
+  const store = ResultStore.open(db, { readonly: true });
+  let version: string | undefined;
+  try {
+    version = (
+      store.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+        | { value: string }
+        | undefined
+    )?.value;
+  } catch {
+    version = undefined;
+  }
+  if (version === undefined || Number(version) !== SCHEMA_VERSION) {
+    store.close();
+    throw new SpecError(
+      version === undefined
+        ? `${db}: not a modelspec results database`
+        : `${db}: results database schema ${version}, this modelspec reads ${SCHEMA_VERSION}`,
+    );
+  }
+  return store;
+}
+
+export async function startViewer(options: ViewerOptions): Promise<Viewer> {
+  const host = options.host ?? "127.0.0.1";
+  const store = openReadOnly(options.db);
+  const specs = new SpecCatalogue(
+    store,
+    typeof options.spec === "string" ? [options.spec] : (options.spec ?? []),
+  );
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  const allowedHosts = isLoopback(host) ? new Set(["localhost", "127.0.0.1", "[::1]", urlHost]) : null;
+  const app = createViewerApp({ store, specs, db: options.db }, { allowedHosts });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? DEFAULT_VIEWER_PORT, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    store.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE")
+      throw new UsageError(`port ${options.port} on ${host} is in use; pass another --port`);
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
+      throw new UsageError(`cannot listen on --host ${host}`);
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const shownHost = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : urlHost;
+  let closed: Promise<void> | null = null;
+  return {
+    url: `http://${shownHost}:${port}/`,
+    port,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => {
+          store.close();
+          resolve();
+        });
+        // Keep-alive connections would hold close() open until they time out.
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/** The viewer's page addresses. Every data value in a URL is percent-encoded here and nowhere else. */
+import { query } from "./html.js";
+
+const seg = encodeURIComponent;
+
+export const urls = {
+  runs: () => "/",
+  run: (runId: string) => `/runs/${seg(runId)}`,
+  samples: (
+    params: { run?: string; model?: string; section?: string; verdict?: string; limit?: number } = {},
+  ) => `/samples${query(params)}`,
+  sample: (runId: string, sampleId: string, epoch: number) =>
+    `/runs/${seg(runId)}/sample${query({ id: sampleId, epoch })}`,
+  compare: (a?: string, b?: string) => `/compare${query({ a, b })}`,
+  spec: (source?: string | null) => `/spec${query({ spec: source })}`,
+  specSection: (id: string, source?: string | null) => `/spec/section/${seg(id)}${query({ spec: source })}`,
+  specDiff: (from?: string, to?: string) => `/spec/diff${query({ from, to })}`,
+};

@@ -1,0 +1,207 @@
+/**
+ * What each page shows, as data: the JSON API returns these objects and the HTML pages render them, so both
+ * always agree. Request parameters are checked here; a missing thing is a `NotFound`.
+ */
+import { comparePairs, type RunComparison } from "../report/compare.js";
+import { type RunSummary, summarizeRun } from "../report/summary.js";
+import { diffSpecs, findSection, type Section, type SpecDiff, type SpecModel } from "../spec/index.js";
+import type { ResultStore, RunRecord } from "../store/index.js";
+import { type Failures, lowestScoring } from "./data/failures.js";
+import { listModels, listRunsWithTotals, type RunListItem, runTotals } from "./data/runs.js";
+import { type SampleDetail, sampleDetail } from "./data/sample.js";
+import {
+  DEFAULT_PAGE_SIZE,
+  isVerdictFilter,
+  type SampleFilter,
+  type SamplePage,
+  samplePage,
+  sampleSections,
+} from "./data/samples.js";
+import type { SpecCatalogue, SpecChoice } from "./data/specs.js";
+
+export class NotFound extends Error {}
+
+export interface ViewerContext {
+  store: ResultStore;
+  specs: SpecCatalogue;
+  /** The database path, as given. */
+  db: string;
+  /** What was computed for finished runs (they no longer change), by what, run id, status and finish time. */
+  cache?: Map<string, unknown>;
+}
+
+/**
+ * Aggregating a 100 000-sample run takes about a second, so what is computed for a finished run is kept; a
+ * running one is recomputed on every request (it is still changing). A resumed run has a new key.
+ */
+function cached<T>(ctx: ViewerContext, what: string, r: RunRecord, compute: () => T): T {
+  if (r.status === "running") return compute();
+  const key = `${what}\0${r.id}\0${r.status}\0${r.finishedAt}`;
+  ctx.cache ??= new Map();
+  if (!ctx.cache.has(key)) ctx.cache.set(key, compute());
+  return ctx.cache.get(key) as T;
+}
+
+const summaryOf = (ctx: ViewerContext, r: RunRecord): RunSummary =>
+  cached(ctx, "summary", r, () => summarizeRun(ctx.store, r.id, ctx.specs.forRun(r)));
+
+export type Params = Record<string, string | undefined>;
+
+export function runs(ctx: ViewerContext): RunListItem[] {
+  return listRunsWithTotals(ctx.store, (r) => cached(ctx, "totals", r, () => runTotals(ctx.store, r.id)));
+}
+
+function run(ctx: ViewerContext, ref: string): RunRecord {
+  try {
+    return ctx.store.findRun(ref);
+  } catch (error) {
+    throw new NotFound((error as Error).message);
+  }
+}
+
+export interface RunOverview {
+  run: RunRecord;
+  summary: RunSummary;
+  failures: Failures;
+}
+
+export function runOverview(ctx: ViewerContext, ref: string): RunOverview {
+  const r = run(ctx, ref);
+  return {
+    run: r,
+    summary: summaryOf(ctx, r),
+    failures: cached(ctx, "failures", r, () => lowestScoring(ctx.store, r.id)),
+  };
+}
+
+export interface SampleTable {
+  page: SamplePage;
+  runs: { id: string; model: string }[];
+  models: string[];
+  sections: string[];
+}
+
+export function sampleTable(ctx: ViewerContext, q: Params): SampleTable {
+  const filter: SampleFilter = {};
+  if (q.run) filter.run = run(ctx, q.run).id;
+  if (q.model) filter.model = q.model;
+  if (q.section) filter.section = q.section;
+  if (q.verdict) {
+    if (!isVerdictFilter(q.verdict)) throw new NotFound(`no verdict '${q.verdict}'`);
+    filter.verdict = q.verdict;
+  }
+  const limit = q.limit ? Number(q.limit) : DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new NotFound(`limit must be 1-500`);
+  return {
+    page: samplePage(ctx.store, filter, { after: q.after, before: q.before, limit }),
+    runs: ctx.store.listRuns().map((r) => ({ id: r.id, model: r.model })),
+    models: listModels(ctx.store),
+    sections: sampleSections(ctx.store, filter.run),
+  };
+}
+
+export interface SampleView {
+  run: RunRecord;
+  detail: SampleDetail;
+  spec: SpecModel | null;
+  section: Section | null;
+}
+
+export function sample(ctx: ViewerContext, ref: string, q: Params): SampleView {
+  const r = run(ctx, ref);
+  const epoch = q.epoch ? Number(q.epoch) : 1;
+  const detail = q.id && Number.isInteger(epoch) ? sampleDetail(ctx.store, r.id, q.id, epoch) : null;
+  if (!detail) throw new NotFound(`no sample '${q.id ?? ""}' (epoch ${q.epoch ?? 1}) in ${r.id}`);
+  const spec = ctx.specs.forRun(r);
+  const section =
+    spec && detail.sample.sectionId ? (findSection(spec, detail.sample.sectionId) ?? null) : null;
+  return { run: r, detail, spec, section };
+}
+
+export interface CompareView {
+  runs: { id: string; model: string; judge: string }[];
+  a?: string;
+  b?: string;
+  result?: { a: RunSummary; b: RunSummary; comparison: RunComparison };
+}
+
+/** Runs over the same samples: a run and its regrade, or two runs of one dataset on one spec. */
+function related(x: RunRecord, y: RunRecord): boolean {
+  return (
+    x.id === y.parentRunId || y.id === x.parentRunId || (x.dataset === y.dataset && x.specHash === y.specHash)
+  );
+}
+
+/** Without `a` and `b`: the newest run that has a related older run, against that run; else the two newest. */
+function defaultPair(all: RunRecord[]): [string | undefined, string | undefined] {
+  for (const [i, b] of all.entries()) {
+    const a = all.slice(i + 1).find((r) => related(r, b));
+    if (a) return [a.id, b.id];
+  }
+  return [all[1]?.id, all[0]?.id];
+}
+
+export function compare(ctx: ViewerContext, q: Params): CompareView {
+  const all = ctx.store.listRuns();
+  const runsList = all.map((r) => ({ id: r.id, model: r.model, judge: r.judge }));
+  const [defaultA, defaultB] = defaultPair(all);
+  const aRef = q.a ?? defaultA;
+  const bRef = q.b ?? defaultB;
+  if (!aRef || !bRef) return { runs: runsList };
+  const a = run(ctx, aRef);
+  const b = run(ctx, bRef);
+  return {
+    runs: runsList,
+    a: a.id,
+    b: b.id,
+    result: {
+      a: summaryOf(ctx, a),
+      b: summaryOf(ctx, b),
+      comparison: comparePairs(ctx.store, a, b),
+    },
+  };
+}
+
+export interface SpecView {
+  choices: SpecChoice[];
+  source: string;
+  spec: SpecModel;
+}
+
+function loadSpec(ctx: ViewerContext, source: string | undefined): SpecView {
+  const choices = ctx.specs.choices();
+  const chosen = source ?? ctx.specs.defaultSource();
+  if (!chosen) throw new NotFound("no spec to show: start the viewer with --spec <dir|version>");
+  const spec = ctx.specs.load(chosen);
+  if (spec === null) throw new NotFound(`spec '${chosen}' is not one the viewer offers`);
+  if (spec instanceof Error) throw new NotFound(`spec '${chosen}' cannot be read: ${spec.message}`);
+  return { choices, source: chosen, spec };
+}
+
+export function spec(ctx: ViewerContext, q: Params): SpecView {
+  return loadSpec(ctx, q.spec);
+}
+
+export function specSection(ctx: ViewerContext, id: string, q: Params): SpecView & { section: Section } {
+  const view = loadSpec(ctx, q.spec);
+  const section = findSection(view.spec, id);
+  if (!section) throw new NotFound(`no section '${id}' in spec ${view.source}`);
+  return { ...view, section };
+}
+
+export interface SpecDiffView {
+  choices: SpecChoice[];
+  from: string;
+  to: string;
+  diff: SpecDiff;
+}
+
+export function specDiff(ctx: ViewerContext, q: Params): SpecDiffView {
+  const choices = ctx.specs.choices();
+  const from = q.from ?? choices[1]?.source;
+  const to = q.to ?? choices[0]?.source;
+  if (!from || !to) throw new NotFound("a diff needs two specs: start the viewer with two --spec options");
+  const a = loadSpec(ctx, from);
+  const b = loadSpec(ctx, to);
+  return { choices, from, to, diff: diffSpecs(a.spec, b.spec) };
+}

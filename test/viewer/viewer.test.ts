@@ -1,0 +1,444 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { ResultStore } from "../../src/store/index.js";
+import { samplePage } from "../../src/viewer/data/samples.js";
+import { startViewer, type Viewer } from "../../src/viewer/index.js";
+import { runCli } from "../support/cli.js";
+import { ROOT } from "../support/paths.js";
+import {
+  createViewerFixture,
+  OLDER_SPEC,
+  PAYLOAD_IMG,
+  PAYLOAD_SCRIPT,
+  RATIONALE_MARKUP,
+  SPEC,
+  type ViewerFixture,
+} from "./fixture.js";
+import { writeSyntheticDb } from "./synthetic-db.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const skipBrowser = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} is missing: install it (apt-get install -y chromium) to run the viewer's browser tests`;
+
+type Json = Record<string, unknown>;
+/** A locator's text content ("" when absent). */
+const text = async (locator: Locator) => (await locator.textContent()) ?? "";
+const getJson = async (url: string) => {
+  const response = await fetch(url);
+  assert.equal(response.status, 200, url);
+  return (await response.json()) as Json;
+};
+
+describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
+  const work = mkdtempSync(join(tmpdir(), "modelspec-viewer-"));
+  let fx: ViewerFixture;
+  let viewer: Viewer;
+  let browser: Browser;
+  let page: Page;
+  let dbHash: string;
+  const cspViolations: string[] = [];
+  const hashDb = () => createHash("sha256").update(readFileSync(fx.db)).digest("hex");
+
+  before(async () => {
+    fx = await createViewerFixture(work);
+    dbHash = hashDb();
+    viewer = await startViewer({ db: fx.db, port: 0, spec: [SPEC, OLDER_SPEC] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--headless",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+    page = await browser.newPage();
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await viewer?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const open = async (path: string) => {
+    const response = await page.goto(new URL(path, viewer.url).href);
+    assert.equal(response?.status(), 200, path);
+    return response;
+  };
+  const rowCount = () => page.locator("#sample-table tbody tr").count();
+  const sampleIds = () => page.locator("#sample-table tbody tr td:nth-child(2) a").allTextContents();
+
+  test("runs list shows every run with its compliance", async () => {
+    await open("/");
+    for (const id of [fx.runA, fx.runB, fx.runC]) {
+      assert.equal(await page.locator("table a.mono", { hasText: id }).count(), 1, id);
+    }
+    const row = page.locator("tr", { has: page.locator(`a[href="/runs/${fx.runA}"]`) });
+    assert.match(await text(row), /openai:candidate-model[\s\S]*eval-prompts[\s\S]*20[\s\S]*%\s*\[/);
+    // Our stylesheet applies: the CSP allows it by hash.
+    assert.equal(
+      await page.evaluate("getComputedStyle(document.querySelector('header.top')).backgroundColor"),
+      "rgb(31, 41, 55)",
+    );
+  });
+
+  test("run overview: three charts with bars and whiskers, counts of ungraded and errors", async () => {
+    const api = await getJson(new URL(`/api/runs/${fx.runA}`, viewer.url).href);
+    const summary = api.summary as { errors: number; ungraded: number; bySection: { id: string }[] };
+    await open(`/runs/${fx.runA}`);
+    assert.equal(await page.locator("figure.chart svg").count(), 3);
+    assert.ok((await page.locator("svg rect.bar").count()) >= 5 + 5 + 3);
+    assert.ok((await page.locator("svg g.whisker").count()) > 0);
+    assert.equal(await page.locator('svg g.row[data-id="be_creative"]').count(), 1);
+    assert.equal(await page.locator('svg g.row[data-id="guideline"]').count(), 1, "authority chart");
+    assert.deepEqual(summary.bySection.map((s) => s.id).sort(), [
+      "avoid_regulated_advice",
+      "be_creative",
+      "be_curious",
+      "ignore_untrusted_data",
+      "no_erotica_or_gore",
+    ]);
+    assert.equal(await text(page.locator("[data-stat=errors] b")), String(summary.errors));
+    assert.equal(await text(page.locator("[data-stat=ungraded] b")), String(summary.ungraded));
+    assert.ok(summary.errors >= 1, "the fixture has a candidate error");
+    // The payload is in the lowest-scoring table as text, nowhere as markup.
+    assert.ok((await page.content()).includes("&lt;script&gt;window.__pwned=1&lt;/script&gt;"));
+    assert.equal(await page.locator("script, img, [onerror]").count(), 0);
+  });
+
+  test("sample table: filters by verdict, section and model through the form", async () => {
+    const api = await getJson(new URL(`/api/samples?run=${fx.runA}&verdict=non-compliant`, viewer.url).href);
+    const expected = (api.page as { total: number }).total;
+    assert.ok(expected > 0);
+    await open(`/samples?run=${fx.runA}`);
+    assert.equal(await rowCount(), 20);
+    await page.selectOption("select[name=verdict]", "non-compliant");
+    await Promise.all([page.waitForURL(/verdict=non-compliant/), page.click("form.filters button")]);
+    assert.equal(await rowCount(), expected);
+    for (const chip of await page.locator("#sample-table .chip").allTextContents()) {
+      assert.match(chip, /^non-compliant/);
+    }
+    await page.selectOption("select[name=verdict]", "");
+    await page.selectOption("select[name=section]", "be_curious");
+    await Promise.all([page.waitForURL(/section=be_curious/), page.click("form.filters button")]);
+    assert.equal(await rowCount(), 7);
+    const sections = await page.locator("#sample-table tbody tr td:nth-child(3)").allTextContents();
+    assert.deepEqual(new Set(sections), new Set(["be_curious"]));
+
+    await open("/samples?model=openai:other-model");
+    assert.equal(await rowCount(), 3);
+    assert.deepEqual(
+      new Set(await page.locator("#sample-table tbody tr td:nth-child(2)").allTextContents()).size,
+      1,
+    );
+    await open("/samples?verdict=error");
+    assert.ok((await rowCount()) >= 1);
+  });
+
+  test("sample table: keyset paging forward and back visits every sample once", async () => {
+    await open(`/samples?run=${fx.runA}&limit=5`);
+    const first = await sampleIds();
+    assert.equal(first.length, 5);
+    assert.equal(await page.locator(".pager a", { hasText: "Previous" }).count(), 0, "no previous page");
+    const seen = [...first];
+    for (;;) {
+      const next = page.locator(".pager a", { hasText: "Next" }).first();
+      if ((await next.count()) === 0) break;
+      await Promise.all([page.waitForURL(/after=/), next.click()]);
+      const ids = await sampleIds();
+      assert.ok(ids.length > 0 && ids.length <= 5);
+      seen.push(...ids);
+    }
+    assert.equal(seen.length, 20);
+    assert.equal(new Set(seen).size, 20);
+    const last = await sampleIds();
+    await Promise.all([
+      page.waitForURL(/before=/),
+      page.locator(".pager a", { hasText: "Previous" }).first().click(),
+    ]);
+    assert.deepEqual(await sampleIds(), seen.slice(-5 - last.length, -last.length));
+  });
+
+  test("sample page: untrusted data is text, never markup; grader samples and the spec section are shown", async () => {
+    const api = await getJson(
+      new URL(`/api/samples?run=${fx.runA}&verdict=non-compliant&limit=1`, viewer.url).href,
+    );
+    const row = (api.page as { rows: { sampleId: string; epoch: number }[] }).rows[0];
+    assert.ok(row);
+    await open(`/runs/${fx.runA}/sample?id=${encodeURIComponent(row.sampleId)}&epoch=${row.epoch}`);
+    const responseText = await text(page.locator(".msg.response pre.text"));
+    assert.ok(responseText.includes(PAYLOAD_SCRIPT), responseText);
+    assert.ok(responseText.includes(PAYLOAD_IMG), responseText);
+    assert.equal(await page.evaluate("typeof window.__pwned"), "undefined");
+    assert.equal(await page.locator("script").count(), 0);
+    assert.equal(await page.locator("img, [onerror]").count(), 0);
+    // Every grader sample: score, status, failure kind, rationale as text, raw output collapsed.
+    assert.equal(await page.locator(".grade").count(), 2);
+    const rationale = await text(page.locator(".grade .rationale").first());
+    assert.ok(rationale.includes(RATIONALE_MARKUP), rationale);
+    assert.equal(await page.locator(".grade b", { hasText: "bold" }).count(), 0);
+    assert.match(await text(page.locator(".grade").first()), /score 2 \/ 7[\s\S]*too-permissive/);
+    assert.equal(await page.locator(".grade details:not([open])").count(), 2);
+    // Roles carry their authority; the response carries none.
+    const roles = await page
+      .locator(".conversation .msg")
+      .evaluateAll((els) =>
+        els.map((e) => `${e.getAttribute("data-role")}:${e.querySelector(".auth")?.textContent}`),
+      );
+    for (const r of roles) {
+      const [role, authority] = r.split(":");
+      assert.equal(authority, role === "assistant" || role === "tool" ? "no authority" : role, r);
+    }
+    assert.equal(await text(page.locator(".msg.response .auth")), "no authority");
+    // The spec section with its examples.
+    assert.ok((await page.locator("details.example").count()) >= 1);
+    assert.ok((await page.locator("details.example .chip.GOOD").count()) >= 1);
+    assert.ok((await page.locator("details.example .chip.BAD").count()) >= 1);
+  });
+
+  test("sample page marks untrusted parts as carrying no authority", async () => {
+    await open(`/runs/${fx.runC}/sample?id=${encodeURIComponent("example:ignore_untrusted_data/2")}`);
+    const untrusted = page.locator(".conversation .part.untrusted");
+    assert.ok((await untrusted.count()) >= 1);
+    assert.equal(await untrusted.first().getAttribute("data-authority"), "none");
+    assert.match(await text(untrusted.first()), /untrusted data · carries no authority/);
+    assert.ok((await page.locator(".labelled .chip.GOOD").count()) >= 1, "the spec's reference responses");
+  });
+
+  test("compare page shows both runs' rates and the paired difference", async () => {
+    await open(`/compare?a=${fx.runA}&b=${fx.runB}`);
+    assert.match(await text(page.locator("h1")), /Compare runs/);
+    assert.equal(await page.locator("figure.chart svg").count(), 1);
+    assert.equal(await page.locator('svg g.row[data-id="overall"]').count(), 1);
+    const main = await text(page.locator("main"));
+    assert.match(main, /paired samples\s*\d+/);
+    assert.match(main, /be_curious/);
+    assert.match(main, /p \(McNemar\)/);
+    const api = await getJson(new URL(`/api/compare?a=${fx.runA}&b=${fx.runB}`, viewer.url).href);
+    assert.ok(((api.result as Json).comparison as { paired: number }).paired > 0);
+  });
+
+  test("spec browser: sections by authority, a section's examples, a diff of two specs", async () => {
+    await open("/spec");
+    assert.match(await text(page.locator("h1")), /Spec 2025-12-18/);
+    for (const level of ["root", "system", "developer", "user", "guideline", "none"]) {
+      assert.equal(await page.locator(`section.group[data-authority="${level}"]`).count(), 1, level);
+    }
+    assert.equal(
+      await page
+        .locator('section.group[data-authority="root"] li[data-section="ignore_untrusted_data"]')
+        .count(),
+      1,
+    );
+    await Promise.all([
+      page.waitForURL(/\/spec\/section\/ignore_untrusted_data/),
+      page.click('a[href^="/spec/section/ignore_untrusted_data"]'),
+    ]);
+    assert.match(await text(page.locator("h1")), /Ignore untrusted data by default/);
+    assert.ok((await page.locator("details.example").count()) >= 3);
+    await open(`/spec/diff?from=${encodeURIComponent(OLDER_SPEC)}&to=${encodeURIComponent(SPEC)}`);
+    assert.match(await text(page.locator("main")), /Added sections[\s\S]*prioritize_teen_safety/);
+    // A request cannot make the viewer read a folder it was not given.
+    const outside = await fetch(new URL(`/api/spec?spec=${encodeURIComponent(ROOT)}`, viewer.url));
+    assert.equal(outside.status, 404);
+  });
+
+  test("security: strict CSP on pages and API, read-only, localhost only; no CSP violation by our own pages", async () => {
+    for (const path of ["/", `/runs/${fx.runA}`, "/api/runs", "/nowhere"]) {
+      const response = await fetch(new URL(path, viewer.url));
+      const csp = response.headers.get("content-security-policy") ?? "";
+      assert.match(csp, /default-src 'none'/, path);
+      assert.match(csp, /script-src 'none'/, path);
+      assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+    }
+    const post = await fetch(new URL("/api/runs", viewer.url), { method: "POST" });
+    assert.equal(post.status, 405);
+    // DNS rebinding: a request naming another host is refused.
+    const { request } = await import("node:http");
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        new URL("/api/runs", viewer.url),
+        { headers: { host: "attacker.example" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    assert.equal(status, 421);
+    assert.deepEqual(cspViolations, []);
+    assert.equal(hashDb(), dbHash, "the viewer never writes to the database");
+    await assert.rejects(
+      startViewer({ db: join(work, "missing.db"), port: 0 }),
+      /cannot open results database/,
+    );
+  });
+
+  test("report --html writes one self-contained file with the payload escaped and no script", async () => {
+    const out = join(work, "report.html");
+    const r = await runCli(["report", fx.runA, "--db", fx.db, "--html", out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Overall compliance: /, "the text report is still printed");
+    const html = readFileSync(out, "utf8");
+    assert.ok(html.includes("&lt;script&gt;window.__pwned=1&lt;/script&gt;"));
+    assert.ok(html.includes("&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;"));
+    assert.ok(html.includes("&lt;b&gt;bold&lt;/b&gt;"));
+    assert.ok(!/<script/i.test(html), "no script tag at all");
+    assert.ok(!/<img/i.test(html));
+    assert.ok(!/(src|href)="?https?:/i.test(html), "no external request");
+    assert.equal((html.match(/<svg /g) ?? []).length, 3);
+    assert.ok(html.includes(fx.runA) && html.includes("2025-12-18") && html.includes("openai:judge-model"));
+    await page.goto(`file://${out}`);
+    assert.equal(await page.evaluate("typeof window.__pwned"), "undefined");
+    assert.ok((await page.locator("svg rect.bar").count()) > 0);
+    // Even a missed escape could not run: the file's own CSP forbids inline script.
+    const tampered = join(work, "tampered.html");
+    writeFileSync(tampered, html.replace("</main>", `${PAYLOAD_SCRIPT}${PAYLOAD_IMG}</main>`));
+    await page.goto(`file://${tampered}`);
+    assert.equal(await page.locator("script").count(), 1, "the injected script is in the DOM");
+    assert.equal(await page.evaluate("typeof window.__pwned"), "undefined", "and did not run");
+  });
+
+  test("`modelspec view` prints its URL, serves, and stops cleanly on SIGINT", async () => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(ROOT, "src/cli/main.ts"), "view", "--db", fx.db, "--port", "0"],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", () => {
+        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout);
+        if (m) resolve(m[0]);
+      });
+      child.on("exit", () => reject(new Error(`view exited early: ${stdout}`)));
+    });
+    assert.equal(((await getJson(`${url}api/runs`)) as unknown as unknown[]).length, 3);
+    const code = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.kill("SIGINT");
+    assert.equal(await code, 0);
+    assert.match(stdout, /stopped/);
+  });
+});
+
+describe("sample paging at 100 000 samples", () => {
+  const work = mkdtempSync(join(tmpdir(), "modelspec-paging-"));
+  const db = join(work, "big.db");
+  let synthetic: ReturnType<typeof writeSyntheticDb>;
+  let store: ResultStore;
+  /** Rows each `all()` returned, by statement: proves a page reads one page of rows. */
+  const reads: { sql: string; rows: number }[] = [];
+
+  before(() => {
+    synthetic = writeSyntheticDb(db, 100_000, { textRepeat: 1 });
+    store = ResultStore.open(db, { readonly: true });
+    const prepare = store.db.prepare.bind(store.db);
+    (store.db as { prepare: unknown }).prepare = (sql: string) => {
+      const statement = prepare(sql);
+      const all = statement.all.bind(statement);
+      statement.all = ((...args: unknown[]) => {
+        const rows = all(...args);
+        reads.push({ sql, rows: rows.length });
+        return rows;
+      }) as typeof statement.all;
+      return statement;
+    };
+  });
+  after(() => {
+    store?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const sampleRowsRead = () =>
+    reads
+      .filter((r) => /FROM run_samples s/.test(r.sql) && /LIMIT \?/.test(r.sql))
+      .reduce((n, r) => n + r.rows, 0);
+
+  test("first, deep and last pages read one page of rows each", () => {
+    const run = synthetic.runId;
+    reads.length = 0;
+    const first = samplePage(store, { run }, { limit: 50 });
+    assert.equal(first.total, 100_000);
+    assert.equal(first.rows.length, 50);
+    assert.deepEqual(
+      first.rows.map((r) => r.position),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    assert.equal(first.prev, null);
+    assert.ok(first.next);
+    assert.match(first.rows[0]?.prompt ?? "", /^Sample 1: /);
+    assert.match(first.rows[0]?.response ?? "", /^Response 1: /);
+    assert.ok(sampleRowsRead() <= 51, `read ${sampleRowsRead()} rows for one page`);
+
+    reads.length = 0;
+    const deep = samplePage(store, { run }, { after: `89999@${run}`, limit: 50 });
+    assert.deepEqual(
+      deep.rows.map((r) => r.position),
+      Array.from({ length: 50 }, (_, i) => 90_000 + i),
+    );
+    assert.ok(sampleRowsRead() <= 51);
+
+    reads.length = 0;
+    const back = samplePage(store, { run }, { before: deep.prev ?? "", limit: 50 });
+    assert.equal(back.rows[0]?.position, 89_950);
+    assert.equal(back.rows.at(-1)?.position, 89_999);
+    assert.ok(sampleRowsRead() <= 51);
+
+    const last = samplePage(store, { run }, { after: `99949@${run}`, limit: 50 });
+    assert.equal(last.rows.length, 50);
+    assert.equal(last.rows.at(-1)?.position, 99_999);
+    assert.equal(last.next, null);
+  });
+
+  test("filtered pages and counts: a rare section, each verdict", () => {
+    const run = synthetic.runId;
+    reads.length = 0;
+    const rare = samplePage(store, { run, section: "section_79" }, { limit: 50 });
+    assert.equal(rare.total, 100);
+    assert.equal(rare.rows.length, 50);
+    assert.ok(rare.rows.every((r) => r.sectionId === "section_79"));
+    assert.ok(sampleRowsRead() <= 51);
+    for (const verdict of ["compliant", "non-compliant", "ungraded", "error"] as const) {
+      const page = samplePage(store, { run, verdict }, { limit: 25 });
+      assert.equal(page.total, synthetic.verdicts[verdict], verdict);
+      assert.equal(page.rows.length, 25);
+      assert.ok(page.rows.every((r) => r.verdict === verdict));
+    }
+    assert.equal(samplePage(store, { run, verdict: "pending" }).total, 0);
+  });
+
+  test("the JSON API serves one page of the 100 000", async () => {
+    const viewer = await startViewer({ db, port: 0 });
+    try {
+      const body = await getJson(new URL(`/api/samples?run=${synthetic.runId}&limit=100`, viewer.url).href);
+      const page = body.page as { total: number; rows: { position: number }[]; next: string };
+      assert.equal(page.total, 100_000);
+      assert.equal(page.rows.length, 100);
+      const html = await (
+        await fetch(new URL(`/samples?run=${synthetic.runId}&after=${page.next}`, viewer.url))
+      ).text();
+      assert.equal((html.match(/<tr>/g) ?? []).length, 1 + 50, "header and one page of rows");
+      assert.ok(html.includes("prompt:synthetic/101<"));
+    } finally {
+      await viewer.close();
+    }
+  });
+});
