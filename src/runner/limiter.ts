@@ -1,7 +1,8 @@
 /**
  * Bounded, adaptive concurrency for one provider. Additive increase, multiplicative decrease: a 429 halves the
- * number of requests allowed in flight and pauses new ones until Retry-After has passed; each success then
- * lets one more through, up to the configured maximum. That settles just under a server's rate limit.
+ * number of requests allowed in flight and pauses new ones until Retry-After has passed (429s that come back
+ * during that pause are the same burst and halve nothing more); each success then lets one more through, up to
+ * the configured maximum. That settles just under a server's rate limit.
  */
 export class AdaptiveLimiter {
   private limit: number;
@@ -44,9 +45,11 @@ export class AdaptiveLimiter {
   release(outcome: "success" | "rate_limited" | "other", retryAfterMs?: number): void {
     this.active--;
     if (outcome === "rate_limited") {
-      this.limit = Math.max(1, Math.floor(this.limit / 2));
+      const now = Date.now();
+      // One decrease per congestion event: the other requests of a burst answer 429 while the pause is on.
+      if (now >= this.pausedUntil) this.limit = Math.max(1, Math.floor(this.limit / 2));
       this.successesSinceDecrease = 0;
-      this.pausedUntil = Math.max(this.pausedUntil, Date.now() + (retryAfterMs ?? 1000));
+      this.pausedUntil = Math.max(this.pausedUntil, now + (retryAfterMs ?? 1000));
     } else if (outcome === "success" && this.limit < this.maxConcurrency) {
       if (++this.successesSinceDecrease >= this.limit) {
         this.limit++;

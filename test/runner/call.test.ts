@@ -110,4 +110,10 @@ describe("AdaptiveLimiter", () => {
     limiter.release("success");
     assert.equal(limiter.currentLimit, 3);
   });
+
+  test("a burst of 429s (answered while the limiter is paused) halves the limit once", () => {
+    const limiter = new AdaptiveLimiter(8);
+    for (let i = 0; i < 4; i++) limiter.release("rate_limited", 50);
+    assert.equal(limiter.currentLimit, 4);
+  });
 });
