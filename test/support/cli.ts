@@ -8,10 +8,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI from source in a child process, as a user would, with a clean environment overlay. */
+/**
+ * Runs the CLI from source in a child process, as a user would, with a clean environment overlay (a variable
+ * set to undefined is removed from the child's environment).
+ */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
+  options: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {},
 ) {
   return new Promise<CliResult>((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], {

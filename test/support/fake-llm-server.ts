@@ -74,6 +74,11 @@ export interface FakeLlmServerOptions {
    * one burst. The 429 then also carries `retry-after-ms`. Default 60000.
    */
   rateWindowMs?: number;
+  /**
+   * Keep each request's body and headers in `requests` (default true). Long benchmarks turn it off: the
+   * script still sees every body, but `requests` only keeps the api, path, timestamps and response.
+   */
+  keepBodies?: boolean;
 }
 
 export interface FakeLlmServer {
@@ -141,12 +146,14 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
         ? "anthropic"
         : "unknown";
     const recorded: RecordedRequest = { api, method: req.method ?? "", path, headers: req.headers, body, at };
+    const kept: RecordedRequest =
+      options.keepBodies === false ? { ...recorded, headers: {}, body: undefined } : recorded;
     res.on("finish", () => {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(res.getHeaders())) headers[name] = String(value);
-      recorded.response = { at: Date.now(), status: res.statusCode, headers };
+      kept.response = { at: Date.now(), status: res.statusCode, headers };
     });
-    requests.push(recorded);
+    requests.push(kept);
 
     if (api === "unknown" || req.method !== "POST") {
       sendJson(res, 404, { error: { message: `fake server: no route for ${req.method} ${path}` } });
@@ -311,11 +318,11 @@ function forcedToolName(body: unknown): string | undefined {
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-  });
+  // setHeader rather than writeHead(status, headers), so the recorded response can list them (getHeaders).
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader("content-type", "application/json");
+  res.setHeader("content-length", Buffer.byteLength(text));
+  res.writeHead(status);
   res.end(text);
 }
 
