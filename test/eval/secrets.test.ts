@@ -1,0 +1,183 @@
+// API keys never reach the results database (nor its write-ahead log) or the output of eval, report, export and
+// runs, even when the server answers 401/500 with a body that echoes the credentials it was sent.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import Database from "better-sqlite3";
+import { type CliResult, runCli } from "../support/cli.js";
+import { type FakeLlmServer, type FakeReply, startFakeLlmServer } from "../support/fake-llm-server.js";
+import { releaseDir } from "../support/paths.js";
+
+const SPEC = releaseDir("2025-12-18");
+const work = mkdtempSync(join(tmpdir(), "modelspec-secrets-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const sampleOf = (body: unknown) => /sample (s\d+)/.exec(JSON.stringify(body))?.[1] ?? "?";
+const grade: FakeReply = {
+  json: { compliance: 7, rationale: "fine", relied_on_sections: [], failure_kind: "none" },
+};
+const echo = (status: number): FakeReply => ({ status, echoAuth: true, message: "denied" });
+
+/**
+ * The candidate is OpenAI-compatible, the judge Anthropic, both on the fake server. Some samples meet a 401 or a
+ * 500 whose body echoes the Authorization / x-api-key header, once or every time.
+ */
+function script(): (body: unknown, index: number, request: { api: string }) => FakeReply {
+  const seen = new Set<string>();
+  return (body, _, request) => {
+    const id = sampleOf(body);
+    const first = !seen.has(`${request.api}/${id}`);
+    seen.add(`${request.api}/${id}`);
+    if (request.api === "openai") {
+      if (id === "s01") return echo(401);
+      if (id === "s02" && first) return echo(500);
+      if (id === "s03") return echo(500);
+      return { text: `answer for ${id}` };
+    }
+    if (id === "s04") return echo(401);
+    if (id === "s05") return echo(500);
+    if (id === "s06" && first) return echo(503);
+    return grade;
+  };
+}
+
+const dataset = join(work, "secrets.jsonl");
+writeFileSync(
+  dataset,
+  ["s01", "s02", "s03", "s04", "s05", "s06", "s07"]
+    .map((id) => JSON.stringify({ id, input: `sample ${id}: hello`, target: "be kind" }))
+    .join("\n"),
+);
+
+const envWith = (server: FakeLlmServer, key: string) => ({
+  OPENAI_BASE_URL: `${server.url}/v1`,
+  OPENAI_API_KEY: key,
+  ANTHROPIC_BASE_URL: server.url,
+  ANTHROPIC_API_KEY: key,
+});
+
+/** Every file of the database (main file, write-ahead log, shared memory) that exists. */
+function databaseFiles(db: string): string[] {
+  return [db, `${db}-wal`, `${db}-shm`].filter((f) => existsSync(f));
+}
+
+function assertAbsent(marker: string, label: string, text: string | Buffer) {
+  assert.ok(!text.includes(marker), `${label} contains ${marker}`);
+}
+
+/** Runs eval, then report, export and runs on its database, and checks every output and database file. */
+async function evalAndInspect(key: string, marker: string, db: string, evalFlags: string[]) {
+  const server = await startFakeLlmServer({ script: script() });
+  try {
+    return await inspect(server, key, marker, db, evalFlags);
+  } finally {
+    await server.close();
+  }
+}
+
+async function inspect(server: FakeLlmServer, key: string, marker: string, db: string, evalFlags: string[]) {
+  // A connection held open during the eval keeps the write-ahead log there to inspect when the eval exits
+  // (the last connection to close would fold it into the database and delete it). `runs` creates the database.
+  assert.equal((await runCli(["runs", "--db", db])).code, 0);
+  const holder = new Database(db);
+  holder.prepare("SELECT COUNT(*) FROM sqlite_master").get();
+  const outputs: [string, CliResult][] = [];
+  try {
+    const r = await runCli(
+      [
+        "eval",
+        "--spec",
+        SPEC,
+        "--dataset",
+        dataset,
+        "--model",
+        "openai:candidate",
+        "--judge",
+        "anthropic:claude-judge",
+        "--grader-samples",
+        "1",
+        "--judge-context",
+        "section",
+        "--max-attempts",
+        "2",
+        "--db",
+        db,
+        ...evalFlags,
+      ],
+      { env: envWith(server, key) },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    outputs.push(["eval", r]);
+    assert.ok(existsSync(`${db}-wal`), "the write-ahead log is kept while a connection is open");
+    for (const file of databaseFiles(db)) assertAbsent(marker, file, readFileSync(file));
+  } finally {
+    holder.close();
+  }
+  for (const file of databaseFiles(db)) assertAbsent(marker, file, readFileSync(file));
+
+  const commands = [
+    ["report", "latest"],
+    ["report", "latest", "--json"],
+    ["export", "latest", "--jsonl"],
+    ["runs"],
+    ["runs", "--json"],
+  ];
+  const results = await Promise.all(
+    commands.map((args) => runCli([...args, "--db", db], { env: envWith(server, key) })),
+  );
+  commands.forEach((args, i) => {
+    const r = results[i] as CliResult;
+    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+    outputs.push([args.join(" "), r]);
+  });
+  for (const [label, r] of outputs) {
+    assertAbsent(marker, `${label} stdout`, r.stdout);
+    assertAbsent(marker, `${label} stderr`, r.stderr);
+  }
+
+  // Not vacuous: the key was sent with every request, and echoed back in error bodies and headers.
+  const requests = server.requests;
+  assert.ok(requests.every((q) => JSON.stringify(q.headers).includes(key)));
+  const echoed = requests.filter((q) => q.response?.headers["x-echo-authorization"] !== undefined);
+  assert.ok(
+    echoed.some((q) => q.api === "openai" && q.response?.headers["x-echo-authorization"]?.includes(key)),
+  );
+  assert.ok(echoed.some((q) => q.api === "anthropic"));
+  // ... and those errors were recorded, with the key redacted from their messages.
+  const conn = new Database(db, { readonly: true });
+  const errors = conn
+    .prepare(
+      "SELECT sample_id, error_kind, error_message FROM verdicts WHERE status = 'error' ORDER BY sample_id",
+    )
+    .all() as { sample_id: string; error_kind: string; error_message: string }[];
+  conn.close();
+  assert.deepEqual(
+    errors.map((e) => [e.sample_id, e.error_kind]),
+    [
+      ["s01", "completion:auth"],
+      ["s03", "completion:server"],
+      ["s04", "judge:auth"],
+      ["s05", "judge:server"],
+    ],
+  );
+  for (const e of errors.filter((e) => e.sample_id !== "s04" && e.sample_id !== "s05")) {
+    assert.match(e.error_message, /you sent authorization=Bearer .*redacted/);
+  }
+  return outputs;
+}
+
+describe("API keys stay secret", { concurrency: true }, () => {
+  test("an sk- shaped key, echoed back by 401 and 500 answers, reaches neither the database nor any output", async () => {
+    await evalAndInspect("sk-test-SENTINEL-9f8e7d", "SENTINEL", join(work, "sk.db"), []);
+  });
+
+  test("a key of any other shape is redacted as well (eval --json)", async () => {
+    const outputs = await evalAndInspect("plain-SECRET-value-5c4b3a", "SECRET", join(work, "plain.db"), [
+      "--json",
+    ]);
+    const report = JSON.parse(outputs[0]?.[1].stdout ?? "{}");
+    assert.equal(report.errors, 4);
+  });
+});
