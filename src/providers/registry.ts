@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import { resolveModelFile } from "node-llama-cpp";
 import { UsageError } from "../errors.js";
 import { cacheRoot } from "../spec/index.js";
 import { createAnthropicProvider } from "./anthropic/index.js";
@@ -61,6 +60,8 @@ export async function createProvider(name: string, settings: ProviderSettings = 
 /** Resolves an `hf:` reference to a local file, downloading it into the cache once (needs internet). */
 async function downloadModel(name: string, reference: string): Promise<string> {
   try {
+    // Loaded on use, as the local provider does: node-llama-cpp costs every other command ~40 MB and startup time.
+    const { resolveModelFile } = await import("node-llama-cpp");
     return await resolveModelFile(reference, { directory: `${cacheRoot()}/models`, cli: false });
   } catch (error) {
     throw new UsageError(
