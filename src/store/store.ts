@@ -74,9 +74,23 @@ const now = () => new Date().toISOString();
  */
 export class ResultStore {
   readonly db: Database.Database;
+  /**
+   * Prepared once per connection: a run makes several statements per sample, and a statement prepared per
+   * call holds native memory until the garbage collector finds it, which at 100 000 samples is tens of MB.
+   */
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database) {
     this.db = db;
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   static open(path: string, options: { readonly?: boolean } = {}): ResultStore {
@@ -134,63 +148,59 @@ export class ResultStore {
   } {
     const existing = this.getRun(run.id);
     if (existing) {
-      this.db.prepare("UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?").run(run.id);
+      this.sql("UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?").run(run.id);
       return { run: { ...existing, status: "running", finishedAt: null }, resumed: true };
     }
     const record: RunRecord = { ...run, createdAt: now(), finishedAt: null, status: "running" };
-    this.db
-      .prepare(
-        `INSERT INTO runs (id, created_at, status, tool_version, spec_version, spec_hash, dataset, model, judge,
+    this.sql(
+      `INSERT INTO runs (id, created_at, status, tool_version, spec_version, spec_hash, dataset, model, judge,
            parent_run_id, params) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        record.id,
-        record.createdAt,
-        record.toolVersion,
-        record.specVersion,
-        record.specHash,
-        record.dataset,
-        record.model,
-        record.judge,
-        record.parentRunId,
-        JSON.stringify(record.params),
-      );
+    ).run(
+      record.id,
+      record.createdAt,
+      record.toolVersion,
+      record.specVersion,
+      record.specHash,
+      record.dataset,
+      record.model,
+      record.judge,
+      record.parentRunId,
+      JSON.stringify(record.params),
+    );
     return { run: record, resumed: false };
   }
 
   finishRun(runId: string, status: "completed" | "interrupted"): void {
-    this.db.prepare("UPDATE runs SET status = ?, finished_at = ? WHERE id = ?").run(status, now(), runId);
+    this.sql("UPDATE runs SET status = ?, finished_at = ? WHERE id = ?").run(status, now(), runId);
   }
 
   getRun(id: string): RunRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
+    const row = this.sql("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
     return row ? toRun(row) : undefined;
   }
 
   /** Finds a run by id or unique id prefix; `latest` names the newest run. */
   findRun(ref: string): RunRecord {
     if (ref === "latest") {
-      const row = this.db.prepare("SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT 1").get() as
+      const row = this.sql("SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT 1").get() as
         | Row
         | undefined;
       if (!row) throw new SpecError("no runs in this database yet");
       return toRun(row);
     }
-    const rows = this.db.prepare("SELECT * FROM runs WHERE id LIKE ? || '%' LIMIT 2").all(ref) as Row[];
+    const rows = this.sql("SELECT * FROM runs WHERE id LIKE ? || '%' LIMIT 2").all(ref) as Row[];
     if (rows.length === 0) throw new SpecError(`no run '${ref}' (see \`modelspec runs\`)`);
     if (rows.length > 1) throw new SpecError(`run prefix '${ref}' is ambiguous`);
     return toRun(rows[0] as Row);
   }
 
   listRuns(): RunRecord[] {
-    return (this.db.prepare("SELECT * FROM runs ORDER BY created_at DESC, rowid DESC").all() as Row[]).map(
-      toRun,
-    );
+    return (this.sql("SELECT * FROM runs ORDER BY created_at DESC, rowid DESC").all() as Row[]).map(toRun);
   }
 
   /** Adds the run's samples (each epoch a row); rows already present are kept as they are. */
   addSamples(runId: string, samples: Iterable<Sample>, epochs: number): number {
-    const insert = this.db.prepare(
+    const insert = this.sql(
       `INSERT OR IGNORE INTO run_samples (run_id, sample_id, epoch, position, sample, section_id, top_level_id, authority)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -226,21 +236,19 @@ export class ResultStore {
 
   /** Copies another run's sample rows (and so its completions) into a new run: the base of regrade. */
   copySamples(fromRunId: string, toRunId: string): number {
-    const result = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO run_samples (run_id, sample_id, epoch, position, sample, section_id, top_level_id,
+    const result = this.sql(
+      `INSERT OR IGNORE INTO run_samples (run_id, sample_id, epoch, position, sample, section_id, top_level_id,
            authority, completion_key, error_kind, error_message)
          SELECT ?, sample_id, epoch, position, sample, section_id, top_level_id, authority, completion_key,
            error_kind, error_message FROM run_samples WHERE run_id = ?`,
-      )
-      .run(toRunId, fromRunId);
+    ).run(toRunId, fromRunId);
     return result.changes;
   }
 
   /** Samples still to do (no verdict, or a verdict that was an error), in dataset order, one page at a time. */
   *pendingSamples(runId: string, pageSize = 500): Generator<RunSampleRow> {
     let after = -1;
-    const page = this.db.prepare(
+    const page = this.sql(
       `SELECT s.* FROM run_samples s LEFT JOIN verdicts v
          ON v.run_id = s.run_id AND v.sample_id = s.sample_id AND v.epoch = s.epoch
        WHERE s.run_id = ? AND s.position > ? AND (v.status IS NULL OR v.status = 'error')
@@ -255,39 +263,35 @@ export class ResultStore {
   }
 
   countSamples(runId: string): { total: number; done: number } {
-    const row = this.db
-      .prepare(
-        `SELECT COUNT(*) AS total, COUNT(v.status) FILTER (WHERE v.status != 'error') AS done
+    const row = this.sql(
+      `SELECT COUNT(*) AS total, COUNT(v.status) FILTER (WHERE v.status != 'error') AS done
          FROM run_samples s LEFT JOIN verdicts v
            ON v.run_id = s.run_id AND v.sample_id = s.sample_id AND v.epoch = s.epoch
          WHERE s.run_id = ?`,
-      )
-      .get(runId) as Row;
+    ).get(runId) as Row;
     return { total: Number(row.total), done: Number(row.done) };
   }
 
   getCompletion(key: string): CompletionRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM completions WHERE key = ?").get(key) as Row | undefined;
+    const row = this.sql("SELECT * FROM completions WHERE key = ?").get(key) as Row | undefined;
     return row ? toCompletion(row) : undefined;
   }
 
   putCompletion(c: CompletionRecord): void {
-    this.db
-      .prepare(
-        `INSERT OR IGNORE INTO completions (key, provider, text, input_tokens, output_tokens, cached_tokens,
+    this.sql(
+      `INSERT OR IGNORE INTO completions (key, provider, text, input_tokens, output_tokens, cached_tokens,
            finish_reason, refusal, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        c.key,
-        c.provider,
-        c.text,
-        c.inputTokens,
-        c.outputTokens,
-        c.cachedTokens,
-        c.finishReason,
-        c.refusal,
-        now(),
-      );
+    ).run(
+      c.key,
+      c.provider,
+      c.text,
+      c.inputTokens,
+      c.outputTokens,
+      c.cachedTokens,
+      c.finishReason,
+      c.refusal,
+      now(),
+    );
   }
 
   setSampleCompletion(
@@ -299,64 +303,58 @@ export class ResultStore {
     const key = "key" in outcome ? outcome.key : null;
     const kind = "key" in outcome ? null : outcome.errorKind;
     const message = "key" in outcome ? null : outcome.errorMessage;
-    this.db
-      .prepare(
-        `UPDATE run_samples SET completion_key = ?, error_kind = ?, error_message = ?
+    this.sql(
+      `UPDATE run_samples SET completion_key = ?, error_kind = ?, error_message = ?
          WHERE run_id = ? AND sample_id = ? AND epoch = ?`,
-      )
-      .run(key, kind, message, runId, sampleId, epoch);
+    ).run(key, kind, message, runId, sampleId, epoch);
   }
 
   getGrade(key: string): GradeRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM grades WHERE key = ?").get(key) as Row | undefined;
+    const row = this.sql("SELECT * FROM grades WHERE key = ?").get(key) as Row | undefined;
     return row ? toGrade(row) : undefined;
   }
 
   putGrade(g: GradeRecord): void {
-    this.db
-      .prepare(
-        `INSERT OR IGNORE INTO grades (key, judge, status, compliance, rationale, relied_on, failure_kind, raw,
+    this.sql(
+      `INSERT OR IGNORE INTO grades (key, judge, status, compliance, rationale, relied_on, failure_kind, raw,
            input_tokens, output_tokens, cached_tokens, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        g.key,
-        g.judge,
-        g.status,
-        g.compliance,
-        g.rationale,
-        JSON.stringify(g.reliedOn),
-        g.failureKind,
-        g.raw,
-        g.inputTokens,
-        g.outputTokens,
-        g.cachedTokens,
-        now(),
-      );
+    ).run(
+      g.key,
+      g.judge,
+      g.status,
+      g.compliance,
+      g.rationale,
+      JSON.stringify(g.reliedOn),
+      g.failureKind,
+      g.raw,
+      g.inputTokens,
+      g.outputTokens,
+      g.cachedTokens,
+      now(),
+    );
   }
 
   putVerdict(runId: string, sampleId: string, epoch: number, v: VerdictRecord): void {
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO verdicts (run_id, sample_id, epoch, status, compliance, compliant, grade_keys,
+    this.sql(
+      `INSERT OR REPLACE INTO verdicts (run_id, sample_id, epoch, status, compliance, compliant, grade_keys,
            error_kind, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        runId,
-        sampleId,
-        epoch,
-        v.status,
-        v.compliance,
-        v.compliant === null ? null : v.compliant ? 1 : 0,
-        JSON.stringify(v.gradeKeys),
-        v.errorKind,
-        v.errorMessage,
-      );
+    ).run(
+      runId,
+      sampleId,
+      epoch,
+      v.status,
+      v.compliance,
+      v.compliant === null ? null : v.compliant ? 1 : 0,
+      JSON.stringify(v.gradeKeys),
+      v.errorKind,
+      v.errorMessage,
+    );
   }
 
   /** Every sample of a run with its completion, verdict and grades, in dataset order (paged, never all at once). */
   *runResults(runId: string, pageSize = 500): Generator<RunResultRow> {
     let after = -1;
-    const page = this.db.prepare(
+    const page = this.sql(
       `SELECT s.*, c.text AS completion_text, c.input_tokens, c.output_tokens, c.cached_tokens, c.finish_reason,
               c.refusal, v.status AS verdict_status, v.compliance, v.compliant, v.grade_keys,
               v.error_kind AS verdict_error_kind, v.error_message AS verdict_error_message
