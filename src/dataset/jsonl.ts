@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { type Message, RoleSchema, textMessage } from "../conversation/index.js";
 import { SpecError, type SpecModel } from "../spec/index.js";
+import { readLines } from "./read-lines.js";
 import type { Sample } from "./sample.js";
 
 /** One line of a dataset in the shape OpenAI's Model Spec Evals uses. */
@@ -25,17 +25,20 @@ export type JsonlRecord = z.input<typeof JsonlRecordSchema>;
  * silently skipped lines would report on a different dataset than the one asked for.
  */
 export function readJsonlDataset(path: string, model: SpecModel | null): Sample[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new SpecError(`${path}: cannot read dataset (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-  }
   const samples: Sample[] = [];
   const seen = new Set<string>();
-  text.split("\n").forEach((line, index) => {
-    if (line.trim() === "") return;
-    const where = `${path}:${index + 1}`;
+  const lines = (function* () {
+    try {
+      yield* readLines(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (!code) throw error;
+      throw new SpecError(`${path}: cannot read dataset (${code})`);
+    }
+  })();
+  for (const [number, line] of lines) {
+    if (line.trim() === "") continue;
+    const where = `${path}:${number}`;
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -66,7 +69,7 @@ export function readJsonlDataset(path: string, model: SpecModel | null): Sample[
       focusId: record.metadata?.focus_id == null ? null : String(record.metadata.focus_id),
       references: [],
     });
-  });
+  }
   if (samples.length === 0) throw new SpecError(`${path}: dataset has no records`);
   return samples;
 }
