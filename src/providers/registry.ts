@@ -1,10 +1,6 @@
 import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { cacheRoot } from "../spec/index.js";
-import { createAnthropicProvider } from "./anthropic/index.js";
-import { createLocalProvider } from "./local/index.js";
-import { createOpenAIProvider } from "./openai/index.js";
-import { createReplayProvider } from "./replay/index.js";
 import type { Provider } from "./types.js";
 
 export const PROVIDER_PREFIXES = ["openai", "anthropic", "local", "replay"] as const;
@@ -31,25 +27,30 @@ export async function createProvider(name: string, settings: ProviderSettings = 
       `model '${name}': expected <provider>:<model>, e.g. openai:gpt-4.1-mini (providers: ${PROVIDER_PREFIXES.join(", ")})`,
     );
   }
+  // Each implementation is loaded when named: an SDK costs every run that does not use it memory and start-up.
   switch (prefix) {
     case "openai":
-      return createOpenAIProvider({
+      return (await import("./openai/index.js")).createOpenAIProvider({
         id: name,
         model: rest,
         baseURL: settings.baseURL,
         timeoutMs: settings.timeoutMs,
       });
     case "anthropic":
-      return createAnthropicProvider({ id: name, model: rest, timeoutMs: settings.timeoutMs });
+      return (await import("./anthropic/index.js")).createAnthropicProvider({
+        id: name,
+        model: rest,
+        timeoutMs: settings.timeoutMs,
+      });
     case "local":
-      return createLocalProvider({
+      return (await import("./local/index.js")).createLocalProvider({
         id: name,
         modelPath: rest.startsWith("hf:") ? await downloadModel(name, rest) : resolve(rest),
         threads: settings.threads,
         contextSize: settings.contextSize,
       });
     case "replay":
-      return createReplayProvider({ id: name, path: rest });
+      return (await import("./replay/index.js")).createReplayProvider({ id: name, path: rest });
     default:
       throw new UsageError(
         `model '${name}': unknown provider '${prefix}' (known: ${PROVIDER_PREFIXES.join(", ")})`,

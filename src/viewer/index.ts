@@ -1,2 +1,3 @@
+export { DEFAULT_VIEWER_PORT } from "./defaults.js";
 export { renderRunReportHtml } from "./report.js";
-export { DEFAULT_VIEWER_PORT, startViewer, type Viewer, type ViewerOptions } from "./server.js";
+export { startViewer, type Viewer, type ViewerOptions } from "./server.js";

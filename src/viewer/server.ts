@@ -7,8 +7,7 @@ import { SpecError } from "../spec/index.js";
 import { ResultStore, SCHEMA_VERSION } from "../store/index.js";
 import { createViewerApp } from "./app.js";
 import { SpecCatalogue } from "./data/specs.js";
-
-export const DEFAULT_VIEWER_PORT = 4173;
+import { DEFAULT_VIEWER_PORT } from "./defaults.js";
 
 export interface ViewerOptions {
   /** The results database (opened read-only; it must exist). */

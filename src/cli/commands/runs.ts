@@ -10,7 +10,6 @@ import { requestKey } from "../../runner/index.js";
 import { compileSpecDir, resolveSpecLocation, type SpecModel } from "../../spec/index.js";
 import { ResultStore, type RunRecord } from "../../store/index.js";
 import { TOOL_VERSION } from "../../version.js";
-import { renderRunReportHtml } from "../../viewer/index.js";
 import { examples, printJson, printJsonLines, renderTable } from "../output.js";
 import {
   addJudgeOptions,
@@ -99,12 +98,13 @@ export function registerRunCommands(program: Command): void {
         "modelspec report latest --html report.html",
       ),
     )
-    .action((ref: string, opts: { db: string; spec?: string; json?: boolean; html?: string }) => {
+    .action(async (ref: string, opts: { db: string; spec?: string; json?: boolean; html?: string }) => {
       const store = openExisting(opts.db);
       try {
         const run = store.findRun(ref);
         const summary = summarizeRun(store, run.id, specOfRun(run, opts.spec));
         if (opts.html) {
+          const { renderRunReportHtml } = await import("../../viewer/index.js");
           writeFileSync(opts.html, renderRunReportHtml(store, run, summary));
           process.stderr.write(`modelspec: wrote ${opts.html}\n`);
         }

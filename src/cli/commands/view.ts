@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { DEFAULT_VIEWER_PORT, startViewer } from "../../viewer/index.js";
+import { DEFAULT_VIEWER_PORT } from "../../viewer/defaults.js";
 import { examples } from "../output.js";
 import { collect, integer } from "../parse-options.js";
 import { DEFAULT_DB } from "./eval.js";
@@ -33,6 +33,8 @@ export function registerViewCommand(program: Command): void {
       ),
     )
     .action(async (opts: ViewOptions) => {
+      // Loaded on use: the web stack costs every other command memory and start-up time.
+      const { startViewer } = await import("../../viewer/index.js");
       const viewer = await startViewer({
         db: opts.db,
         host: opts.host,
