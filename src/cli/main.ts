@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { setFlagsFromString } from "node:v8";
 import { CommanderError } from "commander";
 import { ProviderError } from "../providers/types.js";
 import { SpecError } from "../spec/index.js";
@@ -24,6 +25,11 @@ async function main(argv: string[]): Promise<number> {
     return 3;
   }
 }
+
+// V8 lets the heap grow to up to 4x what survived the last full collection. An eval allocates fast and keeps
+// little (~40 MB live), so that factor alone takes a 100 000-sample run past 300 MB resident; 1.5x keeps it near
+// 200 MB at no measured cost in speed (bench/throughput.bench.ts). Read at each collection, so settable here.
+setFlagsFromString("--heap-growing-percent=50");
 
 main(process.argv).then((code) => {
   process.exitCode = code;
