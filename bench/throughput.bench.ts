@@ -184,6 +184,16 @@ function requestStats(server: FakeLlmServer, from: number) {
   };
 }
 
+/** The loopback server both tools talk to: fixed latency, and a sliding-window rate limit when rpm is set. */
+function startBenchServer(latencyMs: number, rpm: number | null): Promise<FakeLlmServer> {
+  return startFakeLlmServer({
+    script: reply,
+    latencyMs,
+    keepBodies: false,
+    ...(rpm ? { requestsPerMinute: rpm, rateWindowMs: WINDOW_MS } : {}),
+  });
+}
+
 function idealSeconds(requests: number, latencyMs: number, rpm: number | null): number {
   return Math.max((requests * latencyMs) / 1000 / CONCURRENCY, rpm ? (requests / rpm) * 60 : 0);
 }
@@ -196,12 +206,7 @@ async function runModelspec(
   rpm: number | null,
 ) {
   const { jsonl } = writeDataset(n);
-  const server = await startFakeLlmServer({
-    script: reply,
-    latencyMs,
-    keepBodies: false,
-    ...(rpm ? { requestsPerMinute: rpm, rateWindowMs: WINDOW_MS } : {}),
-  });
+  const server = await startBenchServer(latencyMs, rpm);
   try {
     const db = join(work, `${scenario}.db`);
     const half = String(CONCURRENCY / 2);
@@ -290,12 +295,7 @@ async function runPromptfoo(
   const pkg = JSON.parse(readFileSync(join(prefix, "node_modules/promptfoo/package.json"), "utf8"));
   const bin = join(prefix, "node_modules/promptfoo", pkg.bin.promptfoo);
   const { records } = writeDataset(n);
-  const server = await startFakeLlmServer({
-    script: reply,
-    latencyMs,
-    keepBodies: false,
-    ...(rpm ? { requestsPerMinute: rpm, rateWindowMs: WINDOW_MS } : {}),
-  });
+  const server = await startBenchServer(latencyMs, rpm);
   try {
     const provider = (id: string) => ({
       id: `openai:chat:${id}`,
