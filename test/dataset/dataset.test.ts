@@ -98,4 +98,22 @@ describe("datasets from the spec", () => {
     writeFileSync(bad, `${JSON.stringify({ id: "a", input: "x" })}\n{oops\n`);
     assert.throws(() => readJsonlDataset(bad, model), { message: `${bad}:2: not valid JSON` });
   });
+
+  test("JSONL past the 1 MB read chunk: multi-byte text across chunk edges intact, line numbers exact", () => {
+    const path = join(dir, "large.jsonl");
+    // ~3 MB of lines whose 4-byte characters fall across chunk boundaries; a missing final newline; CRLF.
+    const text = (i: number) => `${"ü😀".repeat(20 + (i % 7))} sample ${i}`;
+    const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: `r${i}`, input: text(i) }));
+    writeFileSync(path, `${lines.join("\r\n")}`);
+    const samples = readJsonlDataset(path, null);
+    assert.equal(samples.length, 20_000);
+    assert.ok(samples.every((s, i) => s.id === `r${i}` && s.input[0]?.content === text(i)));
+
+    lines[15_000] = '{"id": "broken", "input": ';
+    writeFileSync(path, `${lines.join("\n")}\n`);
+    assert.throws(() => readJsonlDataset(path, null), { message: `${path}:15001: not valid JSON` });
+    assert.throws(() => readJsonlDataset(join(dir, "missing.jsonl"), null), {
+      message: `${join(dir, "missing.jsonl")}: cannot read dataset (ENOENT)`,
+    });
+  });
 });
