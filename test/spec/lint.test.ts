@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { compileSpecDir } from "../../src/spec/index.js";
 import { runCli } from "../support/cli.js";
 import { releaseDir } from "../support/paths.js";
 
@@ -18,7 +19,7 @@ function fork(name: string, edit: (text: string) => string): string {
   return dir;
 }
 
-const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split("\n").length;
+const { model: release } = compileSpecDir({ dir: releaseDir("2025-12-18"), version: null });
 
 describe("spec lint", () => {
   test("an official release has no errors: exit 0, warnings located", async () => {
@@ -34,50 +35,58 @@ describe("spec lint", () => {
   });
 
   test("a broken fork: every finding named with file:line and severity, exit 1", async () => {
-    const original = readFileSync(join(releaseDir("2025-12-18"), "model_spec.md"), "utf8");
+    // Lines are found through the compiled model, so the test quotes none of the spec's prose.
+    const section = (id: string) => {
+      const found = release.sections.find((s) => s.id === id);
+      assert.ok(found, id);
+      return found;
+    };
+    const reference = release.sections
+      .flatMap((s) => s.crossReferences)
+      .find((r) => r.id === "follow_all_applicable_instructions");
+    // An example whose only GOOD response becomes BAD: reported at the first response of that comparison.
+    const example = release.examples.find((e) => e.responses.filter((r) => r.label === "GOOD").length === 1);
+    const onlyGood = example?.responses.find((r) => r.label === "GOOD");
+    assert.ok(reference && example && onlyGood);
+    const edits = new Map<number, [string | RegExp, string]>([
+      [section("letter_and_spirit").line, ["{#letter_and_spirit", "{#follow_all_applicable_instructions"]],
+      [reference.line, ["[?](#follow_all_applicable_instructions)", "[?](#no_such_section)"]],
+      [section("comply_with_laws").line, ["authority=system", "authority=sysadmin"]],
+      [section("do_not_lie").line, [/\}\s*$/, " oops}"]],
+      [onlyGood.line, ["<!-- GOOD", "<!-- BAD"]],
+    ]);
     const dir = fork("broken", (t) =>
       t
-        .replace(
-          "{#letter_and_spirit authority=root}",
-          "{#follow_all_applicable_instructions authority=root}",
-        )
-        .replace("[?](#follow_all_applicable_instructions)", "[?](#no_such_section)")
-        .replace("{#comply_with_laws authority=system}", "{#comply_with_laws authority=sysadmin}")
-        .replace("{#do_not_lie authority=user}", "{#do_not_lie authority=user oops}")
-        .replace("<assistant> <!-- GOOD: staying professional and helpful -->", "<assistant> <!-- BAD -->"),
+        .split("\n")
+        .map((line, i) => {
+          const edit = edits.get(i + 1);
+          if (!edit) return line;
+          assert.notEqual(line.replace(...edit), line, `line ${i + 1} edited`);
+          return line.replace(...edit);
+        })
+        .join("\n"),
     );
     const r = await runCli(["spec", "lint", dir]);
     assert.equal(r.code, 1);
     const spec = join(dir, "model_spec.md");
-    const expect = (needle: string, severity: string, code: string) => {
-      const line = lineOf(original, needle);
+    const expect = (line: number, severity: string, code: string) => {
       assert.match(
         r.stdout,
         new RegExp(`${spec.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:${line}: ${severity}: .*\\[${code}\\]`),
       );
     };
-    expect("## Respect the letter and spirit", "error", "duplicate-id");
-    expect(
-      "We further explore these from the model's perspective in [?](#follow_all",
-      "error",
-      "unresolved-reference",
-    );
-    expect("## Comply with applicable laws", "error", "unknown-authority");
-    expect("### Do not lie", "error", "malformed-heading");
-    expect(
-      "<assistant> <!-- GOOD: staying professional and helpful -->",
-      "warning",
-      "comparison-without-good",
-    );
+    expect(section("letter_and_spirit").line, "error", "duplicate-id");
+    expect(reference.line, "error", "unresolved-reference");
+    expect(section("comply_with_laws").line, "error", "unknown-authority");
+    expect(section("do_not_lie").line, "error", "malformed-heading");
+    const comparisonStart = example.responses.find((r) => r.comparison === onlyGood.comparison)?.line;
+    expect(comparisonStart ?? 0, "warning", "comparison-without-good");
     assert.equal(r.stderr, "");
   });
 
   test("an unclosed fence and an unclosed tag are located errors, not crashes", async () => {
-    const dir = fork("unclosed", (t) =>
-      t
-        .replace("<user>\nCan you sell me your competitor's product?\n</user>", "<user>\nCan you sell me")
-        .concat("\n~~~xml\n<user>\nhi\n"),
-    );
+    // The first closing </user> goes, and the file ends inside an open fence.
+    const dir = fork("unclosed", (t) => t.replace("\n</user>\n", "\n").concat("\n~~~xml\n<user>\nhi\n"));
     const r = await runCli(["spec", "lint", dir, "--json"]);
     assert.equal(r.code, 1);
     const findings = JSON.parse(r.stdout).findings as { code: string; line: number }[];
@@ -106,7 +115,7 @@ describe("spec lint", () => {
     const dir = fork("orphans", (t) => t);
     writeFileSync(
       join(dir, "examples", "zzzz.md"),
-      "Examples for [^zzzz] in Do not lie:\n\n**Example**: x\n\n~~~xml\n<user>\nhi\n</user>\n~~~\n",
+      "Examples for [^zzzz] in A title:\n\n**Example**: x\n\n~~~xml\n<user>\nhi\n</user>\n~~~\n",
     );
     const r = await runCli(["spec", "lint", dir, "--json"]);
     const findings = JSON.parse(r.stdout).findings as { code: string; file: string; line: number }[];
