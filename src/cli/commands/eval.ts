@@ -203,6 +203,7 @@ export function judgeContextFor(mode: EvalOptions["judgeContext"], judge: string
   return judge.startsWith("local:") ? "section" : "full";
 }
 
+/** Runs (or resumes) the eval. Takes ownership of `samples`: the array is emptied once they are stored. */
 async function evaluate(spec: SpecModel, samples: Sample[], opts: EvalOptions): Promise<number> {
   if (opts.model === opts.judge) {
     process.stderr.write("modelspec: warning: the judge is the candidate model (self-grading)\n");
