@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from "node:events";
 import { buildJudgePrompt, type JudgeContext } from "../judge/judge-prompt.js";
 import { parseJudgeAnswer } from "../judge/parse-answer.js";
 import { JUDGE_ANSWER_JSON_SCHEMA } from "../judge/verdict-schema.js";
@@ -87,6 +88,9 @@ export async function runEval(plan: EvalPlan): Promise<ProgressState> {
   };
   const pending = plan.store.pendingSamples(plan.runId);
   const workers = (plan.candidate?.limiter.maxConcurrency ?? 0) + plan.judge.limiter.maxConcurrency;
+  // Each call in flight listens for a stop on the run's signal: raise Node's leak warning above that bound.
+  const listeners = workers * plan.judging.graderSamples + 10;
+  if (getMaxListeners(plan.signal) < listeners) setMaxListeners(listeners, plan.signal);
   const worker = async () => {
     for (let next = pending.next(); !next.done; next = pending.next()) {
       if (plan.signal.aborted) return;

@@ -57,10 +57,22 @@ describe("modelspec eval against a loopback OpenAI-compatible server", () => {
   test("grades every sample, reports compliance with an interval, and a re-run pays nothing", async () => {
     server.setScript(defaultScript);
     const first = server.requests.length;
-    const r = await runCli(evalArgs("a.db", "--section", "be_creative", "--grader-samples", "3", "--json"), {
-      env: env(),
-    });
+    // 12 judge calls in flight at once (4 samples x 3 grader samples): more abort listeners than Node's default.
+    const r = await runCli(
+      evalArgs(
+        "a.db",
+        "--section",
+        "be_creative",
+        "--grader-samples",
+        "3",
+        "--judge-concurrency",
+        "12",
+        "--json",
+      ),
+      { env: env() },
+    );
     assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /Warning/);
     const report = JSON.parse(r.stdout);
     const samples = report.samples as number;
     assert.ok(samples > 0);
