@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ResultStore } from "../src/store/index.js";
-import { samplePage, sampleSections } from "../src/viewer/data/samples.js";
 import { startViewer } from "../src/viewer/index.js";
 import { writeSyntheticDb } from "../test/viewer/synthetic-db.js";
 
@@ -46,19 +45,19 @@ try {
   const store = ResultStore.open(db, { readonly: true });
   const run = runId;
   const deep = `${SAMPLES - 1000}@${run}`;
-  await measure("first page (50)", () => samplePage(store, { run }));
-  await measure("deep page (after position n-1000)", () => samplePage(store, { run }, { after: deep }));
-  await measure("page back (before position n-1000)", () => samplePage(store, { run }, { before: deep }));
-  await measure("rare section (1 in 1000)", () => samplePage(store, { run, section: "section_79" }));
-  await measure("common section", () => samplePage(store, { run, section: "section_03" }));
-  await measure("verdict: error (1 in 50)", () => samplePage(store, { run, verdict: "error" }));
+  await measure("first page (50)", () => store.samplePage({ run }));
+  await measure("deep page (after position n-1000)", () => store.samplePage({ run }, { after: deep }));
+  await measure("page back (before position n-1000)", () => store.samplePage({ run }, { before: deep }));
+  await measure("rare section (1 in 1000)", () => store.samplePage({ run, section: "section_79" }));
+  await measure("common section", () => store.samplePage({ run, section: "section_03" }));
+  await measure("verdict: error (1 in 50)", () => store.samplePage({ run, verdict: "error" }));
   await measure("verdict: non-compliant, deep", () =>
-    samplePage(store, { run, verdict: "non-compliant" }, { after: deep }),
+    store.samplePage({ run, verdict: "non-compliant" }, { after: deep }),
   );
   await measure("all runs, by model", () =>
-    samplePage(store, { model: "openai:synthetic-model" }, { after: deep }),
+    store.samplePage({ model: "openai:synthetic-model" }, { after: deep }),
   );
-  await measure("section list of the run", () => sampleSections(store, run));
+  await measure("section list of the run", () => store.sampleSections(run));
   store.close();
 
   const viewer = await startViewer({ db, port: 0 });

@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from "node:v8";
 import { CommanderError } from "commander";
-import { ProviderError } from "../providers/types.js";
-import { SpecError } from "../spec/index.js";
-import { UsageError } from "./errors.js";
+import { ModelspecError } from "../errors.js";
 import { buildProgram } from "./program.js";
 
 /** Exit codes: 0 ok, 1 failed check (lint errors, --fail-under), 2 user error (bad input), 3 internal error. */
@@ -14,8 +12,9 @@ async function main(argv: string[]): Promise<number> {
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    // A provider that cannot be created (e.g. no API key) is a setup problem the user fixes, not a crash.
-    if (error instanceof SpecError || error instanceof UsageError || error instanceof ProviderError) {
+    // A mistake the user can fix (a bad option, spec, dataset or database, a provider that cannot be created
+    // for want of an API key): its message alone, never a stack.
+    if (error instanceof ModelspecError) {
       process.stderr.write(`modelspec: ${error.message}\n`);
       return 2;
     }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type Message, RoleSchema, textMessage } from "../conversation/index.js";
-import { SpecError, type SpecModel } from "../spec/index.js";
+import { DatasetError } from "../errors.js";
+import type { SpecModel } from "../spec/index.js";
 import { readLines } from "./read-lines.js";
 import type { Sample } from "./sample.js";
 
@@ -33,7 +34,7 @@ export function readJsonlDataset(path: string, model: SpecModel | null): Sample[
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (!code) throw error;
-      throw new SpecError(`${path}: cannot read dataset (${code})`);
+      throw new DatasetError(`${path}: cannot read dataset (${code})`);
     }
   })();
   for (const [number, line] of lines) {
@@ -43,15 +44,17 @@ export function readJsonlDataset(path: string, model: SpecModel | null): Sample[
     try {
       value = JSON.parse(line);
     } catch {
-      throw new SpecError(`${where}: not valid JSON`);
+      throw new DatasetError(`${where}: not valid JSON`);
     }
     const parsed = JsonlRecordSchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new SpecError(`${where}: ${issue?.path.join(".") || "record"}: ${issue?.message ?? "invalid"}`);
+      throw new DatasetError(
+        `${where}: ${issue?.path.join(".") || "record"}: ${issue?.message ?? "invalid"}`,
+      );
     }
     const record = parsed.data;
-    if (seen.has(record.id)) throw new SpecError(`${where}: duplicate id '${record.id}'`);
+    if (seen.has(record.id)) throw new DatasetError(`${where}: duplicate id '${record.id}'`);
     seen.add(record.id);
     const input: Message[] =
       typeof record.input === "string"
@@ -70,7 +73,7 @@ export function readJsonlDataset(path: string, model: SpecModel | null): Sample[
       references: [],
     });
   }
-  if (samples.length === 0) throw new SpecError(`${path}: dataset has no records`);
+  if (samples.length === 0) throw new DatasetError(`${path}: dataset has no records`);
   return samples;
 }
 

@@ -1,15 +1,12 @@
+export { type Grade, gradeRequest, readGrade } from "./grade.js";
+export { buildJudgePrompt, type JudgePromptInput } from "./judge-prompt.js";
+export { parseJudgeAnswer } from "./parse-answer.js";
 export {
-  buildJudgePrompt,
-  JUDGE_INSTRUCTIONS,
   type JudgeContext,
-  type JudgePromptInput,
-  renderConversation,
-  specText,
-} from "./judge-prompt.js";
-export { type ParsedAnswer, parseJudgeAnswer } from "./parse-answer.js";
-export {
-  FAILURE_KINDS,
-  JUDGE_ANSWER_JSON_SCHEMA,
-  type JudgeAnswer,
-  JudgeAnswerSchema,
-} from "./verdict-schema.js";
+  JudgeContextSchema,
+  type JudgingSettings,
+  JudgingSettingsSchema,
+  resolveJudgeContext,
+} from "./settings.js";
+export { decideVerdict, JUDGE_PROMPT_VERSION, type Verdict } from "./verdict.js";
+export { FAILURE_KINDS, type JudgeAnswer, JudgeAnswerSchema } from "./verdict-schema.js";

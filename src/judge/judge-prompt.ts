@@ -2,12 +2,7 @@ import type { Message } from "../conversation/index.js";
 import { textMessage } from "../conversation/index.js";
 import type { Sample } from "../dataset/index.js";
 import type { Section, SpecModel } from "../spec/index.js";
-
-/**
- * How much of the spec the judge reads: `full` (the whole spec, as Model Spec Evals does) or `section` (the
- * section under test and its examples only, for judges with a small context such as a local model).
- */
-export type JudgeContext = "full" | "section";
+import type { JudgeContext } from "./settings.js";
 
 export interface JudgePromptInput {
   model: SpecModel;

@@ -1,4 +1,5 @@
 import type { Message } from "../conversation/index.js";
+import { ModelspecError } from "../errors.js";
 
 /** A JSON schema the answer must follow (structured output), with a name for APIs that want one. */
 export interface ResponseSchema {
@@ -52,8 +53,13 @@ export type ProviderErrorKind =
   | "bad_response"
   | "aborted";
 
-/** A failed provider call. Messages never include API keys. */
-export class ProviderError extends Error {
+/**
+ * A failed provider call, or a provider that cannot be created (no API key: kind `auth`). Messages never include
+ * API keys. In a run it becomes an `error` verdict with its kind, never a pass or a fail.
+ */
+export class ProviderError extends ModelspecError {
+  readonly code = "ERR_PROVIDER";
+  override readonly name = "ProviderError";
   readonly kind: ProviderErrorKind;
   readonly status: number | undefined;
   /** Delay the provider asked for (Retry-After), in milliseconds. */
@@ -65,7 +71,6 @@ export class ProviderError extends Error {
     options: { status?: number; retryAfterMs?: number } = {},
   ) {
     super(message);
-    this.name = "ProviderError";
     this.kind = kind;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;

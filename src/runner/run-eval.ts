@@ -1,9 +1,13 @@
 import { getMaxListeners, setMaxListeners } from "node:events";
-import { buildJudgePrompt, type JudgeContext } from "../judge/judge-prompt.js";
-import { parseJudgeAnswer } from "../judge/parse-answer.js";
-import { JUDGE_ANSWER_JSON_SCHEMA } from "../judge/verdict-schema.js";
-import { type Provider, ProviderError } from "../providers/types.js";
-import { median } from "../report/stats.js";
+import {
+  buildJudgePrompt,
+  decideVerdict,
+  gradeRequest,
+  JUDGE_PROMPT_VERSION,
+  type JudgingSettings,
+  readGrade,
+} from "../judge/index.js";
+import { type Provider, ProviderError } from "../providers/index.js";
 import type { SpecModel } from "../spec/index.js";
 import type { GradeRecord, ResultStore, RunSampleRow, VerdictRecord } from "../store/index.js";
 import { type CallPolicy, callProvider } from "./call.js";
@@ -14,17 +18,6 @@ export interface GenerationSettings {
   maxTokens: number;
   temperature: number | undefined;
   seed: number | undefined;
-}
-
-export interface JudgingSettings {
-  graderSamples: number;
-  /** Median compliance at or above this counts as compliant. */
-  threshold: number;
-  context: JudgeContext;
-  /** Hide the spec's example conversations from the judge (calibration). */
-  hideExamples?: boolean;
-  maxTokens: number;
-  temperature: number | undefined;
 }
 
 export interface ProgressState {
@@ -63,13 +56,15 @@ function hashOnce(text: string): string {
   return lastHashed.hash;
 }
 
-/** Bumped when the judge prompt or answer schema changes, so cached grades of another version are not reused. */
-const JUDGE_PROMPT_VERSION = 2;
-
 /**
- * Generates and grades every pending sample of a run. Completions and grades are looked up by content key
- * first, so a resumed or repeated run pays only for what is missing. Provider failures become `error`
- * verdicts with their kind, never a grade; a stop (signal) leaves the sample pending for the next run.
+ * Generates and grades every pending sample of a run: it schedules the calls, retries them through
+ * `callProvider` and caches their results; what a grade and a verdict are is the judge's. Completions and grades
+ * are looked up by content key first, so a resumed or repeated run pays only for what is missing. Provider
+ * failures become `error` verdicts with their kind, never a grade; a stop (signal) leaves the sample pending
+ * for the next run.
+ *
+ * @example
+ * await runEval({ store, runId, spec, candidate, judge, generation, judging, policy: DEFAULT_POLICY, signal });
  */
 export async function runEval(plan: EvalPlan): Promise<ProgressState> {
   const counts = plan.store.countSamples(plan.runId);
@@ -143,12 +138,8 @@ async function processSample(plan: EvalPlan, row: RunSampleRow, state: ProgressS
     });
     return;
   }
-  const scores = grades.filter((g) => g.status === "ok").map((g) => g.compliance as number);
-  const score = median(scores);
   finish(plan, row, state, {
-    status: score === null ? "ungraded" : "graded",
-    compliance: score,
-    compliant: score === null ? null : score >= plan.judging.threshold,
+    ...decideVerdict(grades, plan.judging.threshold),
     gradeKeys: grades.map((g) => g.key),
     errorKind: null,
     errorMessage: null,
@@ -239,15 +230,7 @@ async function obtainGrade(
   state: ProgressState,
 ): Promise<GradeRecord> {
   const { provider, limiter } = plan.judge;
-  const request = {
-    messages: prompt,
-    maxTokens: plan.judging.maxTokens,
-    temperature: plan.judging.temperature,
-    responseSchema: {
-      name: "compliance_grade",
-      schema: JUDGE_ANSWER_JSON_SCHEMA as unknown as Record<string, unknown>,
-    },
-  };
+  const request = gradeRequest(prompt, plan.judging);
   const key = requestKey({
     kind: "grade",
     version: JUDGE_PROMPT_VERSION,
@@ -269,16 +252,10 @@ async function obtainGrade(
   });
   state.inputTokens += result.usage.inputTokens;
   state.outputTokens += result.usage.outputTokens;
-  const parsed = parseJudgeAnswer(result);
   const grade: GradeRecord = {
     key,
     judge: provider.id,
-    status: parsed.status,
-    compliance: parsed.status === "ok" ? parsed.answer.compliance : null,
-    rationale: parsed.status === "ok" ? parsed.answer.rationale : parsed.reason,
-    reliedOn: parsed.status === "ok" ? parsed.answer.relied_on_sections : [],
-    failureKind: parsed.status === "ok" ? parsed.answer.failure_kind : null,
-    raw: result.refusal ? `${result.text}\n[refusal] ${result.refusal}` : result.text,
+    ...readGrade(result),
     inputTokens: result.usage.inputTokens,
     outputTokens: result.usage.outputTokens,
     cachedTokens: result.usage.cachedInputTokens ?? null,

@@ -1,3 +1,5 @@
+import { ModelspecError } from "../errors.js";
+
 /** A problem found in spec sources, located by file and line. Lint prints them; loading fails on errors. */
 export interface Diagnostic {
   severity: "error" | "warning";
@@ -12,12 +14,13 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}: ${d.severity}: ${d.message} [${d.code}]`;
 }
 
-/** Raised for spec input a user must fix; the CLI prints the message alone, never a stack. */
-export class SpecError extends Error {
+/** A spec that cannot be found, read or used (its errors as located diagnostics); the CLI prints the message. */
+export class SpecError extends ModelspecError {
+  readonly code = "ERR_SPEC";
+  override readonly name = "SpecError";
   readonly diagnostics: Diagnostic[];
   constructor(message: string, diagnostics: Diagnostic[] = []) {
     super(message);
-    this.name = "SpecError";
     this.diagnostics = diagnostics;
   }
 }

@@ -3,6 +3,7 @@ export { type CompiledSpec, compileSpec, type SpecFiles, sha256 } from "./compil
 export { type Diagnostic, formatDiagnostic, SpecError } from "./diagnostics.js";
 export { diffSpecs, type SpecDiff } from "./diff.js";
 export { type FetchOptions, type FetchResult, fetchRelease } from "./fetch.js";
+export { type LintResult, lintSpec } from "./lint.js";
 export { compileSpecDir, loadSpec, resolveSpecLocation, type SpecLocation } from "./load.js";
 export * from "./model.js";
 export {

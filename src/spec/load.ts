@@ -12,7 +12,12 @@ export interface SpecLocation {
   version: string | null;
 }
 
-/** Resolves `--spec <dir|version>`: an existing folder, or a release fetched into the cache. */
+/**
+ * Resolves `--spec <dir|version>`: an existing folder, or a release fetched into the cache.
+ *
+ * @example
+ * resolveSpecLocation("2025-12-18"); // { dir: "~/.cache/modelspec/specs/2025-12-18", version: "2025-12-18" }
+ */
 export function resolveSpecLocation(spec: string): SpecLocation {
   if (existsSync(spec) && statSync(spec).isDirectory()) return { dir: resolve(spec), version: null };
   const release = findRelease(spec);
@@ -29,8 +34,15 @@ export function resolveSpecLocation(spec: string): SpecLocation {
   throw new SpecError(`--spec ${spec}: no such folder, and not a known release (${known})`);
 }
 
-/** Reads a spec folder (`model_spec.md` + `examples/*.md`) and compiles it, reporting every diagnostic. */
-export function compileSpecDir(location: SpecLocation): CompiledSpec {
+/**
+ * Reads a spec folder (`model_spec.md` + `examples/*.md`), or a release in the cache, and compiles it, returning
+ * every diagnostic rather than failing on errors.
+ *
+ * @example
+ * const { model, diagnostics } = compileSpecDir("../shared/model-spec/2025-12-18");
+ */
+export function compileSpecDir(dirOrLocation: string | SpecLocation): CompiledSpec {
+  const location = typeof dirOrLocation === "string" ? resolveSpecLocation(dirOrLocation) : dirOrLocation;
   const specPath = join(location.dir, "model_spec.md");
   if (!existsSync(specPath))
     throw new SpecError(`${specPath}: not found (a spec folder holds model_spec.md)`);
@@ -54,9 +66,16 @@ export function compileSpecDir(location: SpecLocation): CompiledSpec {
   return compiled;
 }
 
-/** Loads a spec for use: fails with a located message when it has errors (lint shows them all). */
+/**
+ * Loads a spec for use from a folder or a release version fetched into the cache: a `SpecError` with located
+ * messages when it has errors (`lintSpec` lists them all).
+ *
+ * @example
+ * const spec = loadSpec("2025-12-18");
+ * console.log(spec.sections.length, spec.evalPrompts.length);
+ */
 export function loadSpec(spec: string): SpecModel {
-  const { model, diagnostics } = compileSpecDir(resolveSpecLocation(spec));
+  const { model, diagnostics } = compileSpecDir(spec);
   const errors = diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) {
     const shown = errors.slice(0, 5).map(formatDiagnostic).join("\n");

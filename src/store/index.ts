@@ -1,10 +1,21 @@
-export { SCHEMA_VERSION } from "./schema.js";
+export type { PairedVerdict, SampleGrouping, TokenTotals, VerdictTotals } from "./aggregates.js";
+export type {
+  CompletionRecord,
+  GradeRecord,
+  RunResultRow,
+  RunSampleRow,
+  RunStatus,
+  StoredRun,
+  VerdictRecord,
+} from "./records.js";
+export type { FailureRow, Failures, SampleDetail, SampleRef } from "./sample-detail.js";
 export {
-  type CompletionRecord,
-  type GradeRecord,
-  ResultStore,
-  type RunRecord,
-  type RunResultRow,
-  type RunSampleRow,
-  type VerdictRecord,
-} from "./store.js";
+  DEFAULT_PAGE_SIZE,
+  isVerdictFilter,
+  type SampleListRow,
+  type SamplePage,
+  type SamplePageFilter,
+  VERDICT_FILTERS,
+  type VerdictFilter,
+} from "./sample-pages.js";
+export { ResultStore } from "./store.js";

@@ -1,138 +1,104 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Sample } from "../dataset/index.js";
-import { SpecError } from "../spec/index.js";
+import { DatabaseError, UsageError } from "../errors.js";
+import {
+  errorKinds,
+  type PairedVerdict,
+  pairedVerdicts,
+  type SampleGrouping,
+  type TokenTotals,
+  tokenTotals,
+  type VerdictTotals,
+  verdictTotals,
+} from "./aggregates.js";
+import {
+  type CompletionRecord,
+  type GradeRecord,
+  type Row,
+  type RunResultRow,
+  type RunSampleRow,
+  type RunStatus,
+  type StoredRun,
+  toCompletion,
+  toGrade,
+  toRun,
+  toRunSample,
+  toVerdict,
+  type VerdictRecord,
+} from "./records.js";
+import { type Failures, lowestScoring, type SampleDetail, sampleDetail } from "./sample-detail.js";
+import { type SamplePage, type SamplePageFilter, samplePage, sampleSections } from "./sample-pages.js";
 import { SCHEMA_SQL, SCHEMA_VERSION } from "./schema.js";
 
-export interface RunRecord {
-  id: string;
-  createdAt: string;
-  finishedAt: string | null;
-  status: "running" | "completed" | "interrupted";
-  toolVersion: string;
-  specVersion: string | null;
-  specHash: string;
-  dataset: string;
-  model: string;
-  judge: string;
-  parentRunId: string | null;
-  params: Record<string, unknown>;
-}
-
-export interface CompletionRecord {
-  key: string;
-  provider: string;
-  text: string;
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number | null;
-  finishReason: string | null;
-  refusal: string | null;
-}
-
-export interface GradeRecord {
-  key: string;
-  judge: string;
-  status: "ok" | "unparseable" | "refused";
-  compliance: number | null;
-  rationale: string | null;
-  reliedOn: string[];
-  failureKind: string | null;
-  raw: string;
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number | null;
-}
-
-export interface VerdictRecord {
-  status: "graded" | "ungraded" | "error";
-  compliance: number | null;
-  compliant: boolean | null;
-  gradeKeys: string[];
-  errorKind: string | null;
-  errorMessage: string | null;
-}
-
-export interface RunSampleRow {
-  sampleId: string;
-  epoch: number;
-  position: number;
-  sample: Sample;
-  completionKey: string | null;
-  errorKind: string | null;
-  errorMessage: string | null;
-}
-
-type Row = Record<string, unknown>;
 const now = () => new Date().toISOString();
 
 /**
- * The SQLite results store (one file, WAL mode so a viewer can read while an eval writes, and a busy timeout so
- * two evals can share a file). Every write is one statement or one transaction: a `kill -9` loses at most the
- * call in flight, and primary keys make a resumed run add nothing twice.
+ * The SQLite results database, and the only code that writes SQL. One file, WAL mode so a viewer can read while
+ * an eval writes, and a busy timeout so two evals can share a file. Every write is one statement or one
+ * transaction: a `kill -9` loses at most the calls in flight, and primary keys make a resumed run add nothing
+ * twice. Completions and grades are content-addressed caches shared by all runs.
+ *
+ * @example
+ * const store = ResultStore.open(".modelspec/results.db", { readonly: true });
+ * try {
+ *   for (const run of store.listRuns()) console.log(run.id, store.verdictTotals(run.id, "all")[0]);
+ * } finally {
+ *   store.close();
+ * }
  */
 export class ResultStore {
+  /** The connection, exposed for tests that instrument queries; code outside `src/store` never uses it. */
   readonly db: Database.Database;
   /**
    * Prepared once per connection: a run makes several statements per sample, and a statement prepared per
    * call holds native memory until the garbage collector finds it, which at 100 000 samples is tens of MB.
    */
   private readonly statements = new Map<string, Database.Statement>();
-
-  private constructor(db: Database.Database) {
-    this.db = db;
-  }
-
-  private sql(text: string): Database.Statement {
+  private readonly sql = (text: string): Database.Statement => {
     let statement = this.statements.get(text);
     if (!statement) {
       statement = this.db.prepare(text);
       this.statements.set(text, statement);
     }
     return statement;
+  };
+
+  private constructor(db: Database.Database) {
+    this.db = db;
   }
 
+  /**
+   * Opens (and creates, unless `readonly`) a results database. A read-only open needs an existing modelspec
+   * database of this schema version; anything else is a `DatabaseError` naming the file.
+   */
   static open(path: string, options: { readonly?: boolean } = {}): ResultStore {
+    const readonly = options.readonly ?? false;
     let db: Database.Database | undefined;
+    if (readonly && !existsSync(path)) {
+      throw new DatabaseError(`${path}: cannot open results database (no such file; \`modelspec eval\` writes one)`);
+    }
     try {
-      if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
-      db = new Database(path, {
-        readonly: options.readonly ?? false,
-        fileMustExist: options.readonly ?? false,
-      });
+      if (!readonly) mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path, { readonly, fileMustExist: readonly });
       db.pragma("busy_timeout = 15000");
       // SQLite reads the file lazily: a file that is not a database fails here, on the first read.
-      if (options.readonly) db.prepare("SELECT COUNT(*) FROM sqlite_master").get();
+      if (readonly) db.prepare("SELECT COUNT(*) FROM sqlite_master").get();
       else {
         db.pragma("journal_mode = WAL");
         db.pragma("synchronous = NORMAL");
       }
     } catch (error) {
       db?.close();
-      throw new SpecError(`${path}: cannot open results database (${(error as Error).message})`);
+      throw new DatabaseError(`${path}: cannot open results database (${(error as Error).message})`);
     }
-    if (!options.readonly) {
-      db.exec("BEGIN IMMEDIATE");
-      try {
-        db.exec(SCHEMA_SQL);
-        const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
-          | Row
-          | undefined;
-        if (version && Number(version.value) !== SCHEMA_VERSION) {
-          throw new SpecError(
-            `${path}: results database schema ${version.value}, this modelspec reads ${SCHEMA_VERSION}`,
-          );
-        }
-        db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)").run(
-          String(SCHEMA_VERSION),
-        );
-        db.exec("COMMIT");
-      } catch (error) {
-        db.exec("ROLLBACK");
-        db.close();
-        throw error;
-      }
+    try {
+      if (readonly) checkSchema(db, path);
+      else createSchema(db, path);
+    } catch (error) {
+      db.close();
+      throw error;
     }
     return new ResultStore(db);
   }
@@ -141,9 +107,11 @@ export class ResultStore {
     this.db.close();
   }
 
+  // Runs
+
   /** Creates the run, or marks an existing run with the same id as running again (resume). */
-  startRun(run: Omit<RunRecord, "createdAt" | "finishedAt" | "status">): {
-    run: RunRecord;
+  startRun(run: Omit<StoredRun, "createdAt" | "finishedAt" | "status">): {
+    run: StoredRun;
     resumed: boolean;
   } {
     const existing = this.getRun(run.id);
@@ -151,7 +119,7 @@ export class ResultStore {
       this.sql("UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?").run(run.id);
       return { run: { ...existing, status: "running", finishedAt: null }, resumed: true };
     }
-    const record: RunRecord = { ...run, createdAt: now(), finishedAt: null, status: "running" };
+    const record: StoredRun = { ...run, createdAt: now(), finishedAt: null, status: "running" };
     this.sql(
       `INSERT INTO runs (id, created_at, status, tool_version, spec_version, spec_hash, dataset, model, judge,
            parent_run_id, params) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -170,35 +138,45 @@ export class ResultStore {
     return { run: record, resumed: false };
   }
 
-  finishRun(runId: string, status: "completed" | "interrupted"): void {
+  finishRun(runId: string, status: Exclude<RunStatus, "running">): void {
     this.sql("UPDATE runs SET status = ?, finished_at = ? WHERE id = ?").run(status, now(), runId);
   }
 
-  getRun(id: string): RunRecord | undefined {
+  getRun(id: string): StoredRun | undefined {
     const row = this.sql("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
     return row ? toRun(row) : undefined;
   }
 
   /** Finds a run by id or unique id prefix; `latest` names the newest run. */
-  findRun(ref: string): RunRecord {
+  findRun(ref: string): StoredRun {
     if (ref === "latest") {
       const row = this.sql("SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT 1").get() as
         | Row
         | undefined;
-      if (!row) throw new SpecError("no runs in this database yet");
+      if (!row) throw new UsageError("no runs in this database yet");
       return toRun(row);
     }
     const rows = this.sql("SELECT * FROM runs WHERE id LIKE ? || '%' LIMIT 2").all(ref) as Row[];
-    if (rows.length === 0) throw new SpecError(`no run '${ref}' (see \`modelspec runs\`)`);
-    if (rows.length > 1) throw new SpecError(`run prefix '${ref}' is ambiguous`);
+    if (rows.length === 0) throw new UsageError(`no run '${ref}' (see \`modelspec runs\`)`);
+    if (rows.length > 1) throw new UsageError(`run prefix '${ref}' is ambiguous`);
     return toRun(rows[0] as Row);
   }
 
-  listRuns(): RunRecord[] {
+  /** Every run, newest first. */
+  listRuns(): StoredRun[] {
     return (this.sql("SELECT * FROM runs ORDER BY created_at DESC, rowid DESC").all() as Row[]).map(toRun);
   }
 
-  /** Adds the run's samples (each epoch a row); rows already present are kept as they are. */
+  /** The distinct candidate models of the database's runs. */
+  models(): string[] {
+    return (this.sql("SELECT DISTINCT model FROM runs ORDER BY model").all() as { model: string }[]).map(
+      (r) => r.model,
+    );
+  }
+
+  // Samples
+
+  /** Adds the run's samples, one row per sample and epoch; rows already present are kept as they are. */
   addSamples(runId: string, samples: Iterable<Sample>, epochs: number): number {
     const insert = this.sql(
       `INSERT OR IGNORE INTO run_samples (run_id, sample_id, epoch, position, sample, section_id, top_level_id, authority)
@@ -262,6 +240,7 @@ export class ResultStore {
     }
   }
 
+  /** A run's samples, and how many of them have a final verdict (an error verdict is retried, so not final). */
   countSamples(runId: string): { total: number; done: number } {
     const row = this.sql(
       `SELECT COUNT(*) AS total, COUNT(v.status) FILTER (WHERE v.status != 'error') AS done
@@ -271,6 +250,8 @@ export class ResultStore {
     ).get(runId) as Row;
     return { total: Number(row.total), done: Number(row.done) };
   }
+
+  // Completions, grades and verdicts
 
   getCompletion(key: string): CompletionRecord | undefined {
     const row = this.sql("SELECT * FROM completions WHERE key = ?").get(key) as Row | undefined;
@@ -294,6 +275,7 @@ export class ResultStore {
     );
   }
 
+  /** Links a sample to its completion, or records why none could be had. */
   setSampleCompletion(
     runId: string,
     sampleId: string,
@@ -355,8 +337,8 @@ export class ResultStore {
   *runResults(runId: string, pageSize = 500): Generator<RunResultRow> {
     let after = -1;
     const page = this.sql(
-      `SELECT s.*, c.text AS completion_text, c.input_tokens, c.output_tokens, c.cached_tokens, c.finish_reason,
-              c.refusal, v.status AS verdict_status, v.compliance, v.compliant, v.grade_keys,
+      `SELECT s.*, c.text AS completion_text, c.input_tokens, c.output_tokens, c.finish_reason, c.refusal,
+              v.status AS verdict_status, v.compliance, v.compliant, v.grade_keys,
               v.error_kind AS verdict_error_kind, v.error_message AS verdict_error_message
        FROM run_samples s
        LEFT JOIN completions c ON c.key = s.completion_key
@@ -366,7 +348,7 @@ export class ResultStore {
     for (;;) {
       const rows = page.all(runId, after, pageSize) as Row[];
       for (const row of rows) {
-        const keys = row.grade_keys ? (JSON.parse(String(row.grade_keys)) as string[]) : [];
+        const verdict = toVerdict(row, "verdict_");
         yield {
           ...toRunSample(row),
           completion:
@@ -379,92 +361,91 @@ export class ResultStore {
                   finishReason: (row.finish_reason as string | null) ?? null,
                   refusal: (row.refusal as string | null) ?? null,
                 },
-          verdict:
-            row.verdict_status === null || row.verdict_status === undefined
-              ? null
-              : {
-                  status: row.verdict_status as VerdictRecord["status"],
-                  compliance: row.compliance === null ? null : Number(row.compliance),
-                  compliant: row.compliant === null ? null : row.compliant === 1,
-                  gradeKeys: keys,
-                  errorKind: (row.verdict_error_kind as string | null) ?? null,
-                  errorMessage: (row.verdict_error_message as string | null) ?? null,
-                },
-          grades: keys.map((k) => this.getGrade(k)).filter((g): g is GradeRecord => g !== undefined),
+          verdict,
+          grades: (verdict?.gradeKeys ?? []).flatMap((k) => {
+            const grade = this.getGrade(k);
+            return grade ? [grade] : [];
+          }),
         };
       }
       if (rows.length < pageSize) return;
       after = Number((rows.at(-1) as Row).position);
     }
   }
+
+  // Aggregates and browsing (see aggregates.ts, sample-pages.ts, sample-detail.ts)
+
+  /** A run's samples counted by verdict, per group; `"all"` gives exactly one row. */
+  verdictTotals(runId: string, by: SampleGrouping): VerdictTotals[] {
+    return verdictTotals(this.sql, runId, by);
+  }
+
+  errorKinds(runId: string): Record<string, number> {
+    return errorKinds(this.sql, runId);
+  }
+
+  tokenTotals(runId: string): { candidate: TokenTotals; judge: TokenTotals } {
+    return tokenTotals(this.sql, runId);
+  }
+
+  pairedVerdicts(runA: string, runB: string): PairedVerdict[] {
+    return pairedVerdicts(this.sql, runA, runB);
+  }
+
+  samplePage(
+    filter: SamplePageFilter,
+    options: { after?: string; before?: string; limit?: number } = {},
+  ): SamplePage {
+    return samplePage(this.sql, filter, options);
+  }
+
+  sampleSections(runId?: string): string[] {
+    return sampleSections(this.sql, runId);
+  }
+
+  sampleDetail(runId: string, sampleId: string, epoch: number): SampleDetail | null {
+    return sampleDetail(this.sql, runId, sampleId, epoch);
+  }
+
+  lowestScoring(runId: string, limit?: number): Failures {
+    return lowestScoring(this.sql, runId, limit);
+  }
 }
 
-export interface RunResultRow extends RunSampleRow {
-  completion: {
-    text: string;
-    inputTokens: number;
-    outputTokens: number;
-    finishReason: string | null;
-    refusal: string | null;
-  } | null;
-  verdict: VerdictRecord | null;
-  grades: GradeRecord[];
+function createSchema(db: Database.Database, path: string): void {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    db.exec(SCHEMA_SQL);
+    const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+      | Row
+      | undefined;
+    if (version && Number(version.value) !== SCHEMA_VERSION) {
+      throw new DatabaseError(
+        `${path}: results database schema ${version.value}, this modelspec reads ${SCHEMA_VERSION}`,
+      );
+    }
+    db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)").run(
+      String(SCHEMA_VERSION),
+    );
+    db.exec("COMMIT");
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
 }
 
-function toRun(row: Row): RunRecord {
-  return {
-    id: String(row.id),
-    createdAt: String(row.created_at),
-    finishedAt: (row.finished_at as string | null) ?? null,
-    status: row.status as RunRecord["status"],
-    toolVersion: String(row.tool_version),
-    specVersion: (row.spec_version as string | null) ?? null,
-    specHash: String(row.spec_hash),
-    dataset: String(row.dataset),
-    model: String(row.model),
-    judge: String(row.judge),
-    parentRunId: (row.parent_run_id as string | null) ?? null,
-    params: JSON.parse(String(row.params)) as Record<string, unknown>,
-  };
-}
-
-function toRunSample(row: Row): RunSampleRow {
-  return {
-    sampleId: String(row.sample_id),
-    epoch: Number(row.epoch),
-    position: Number(row.position),
-    sample: JSON.parse(String(row.sample)) as Sample,
-    completionKey: (row.completion_key as string | null) ?? null,
-    errorKind: (row.error_kind as string | null) ?? null,
-    errorMessage: (row.error_message as string | null) ?? null,
-  };
-}
-
-function toCompletion(row: Row): CompletionRecord {
-  return {
-    key: String(row.key),
-    provider: String(row.provider),
-    text: String(row.text),
-    inputTokens: Number(row.input_tokens),
-    outputTokens: Number(row.output_tokens),
-    cachedTokens: row.cached_tokens === null ? null : Number(row.cached_tokens),
-    finishReason: (row.finish_reason as string | null) ?? null,
-    refusal: (row.refusal as string | null) ?? null,
-  };
-}
-
-function toGrade(row: Row): GradeRecord {
-  return {
-    key: String(row.key),
-    judge: String(row.judge),
-    status: row.status as GradeRecord["status"],
-    compliance: row.compliance === null ? null : Number(row.compliance),
-    rationale: (row.rationale as string | null) ?? null,
-    reliedOn: JSON.parse(String(row.relied_on ?? "[]")) as string[],
-    failureKind: (row.failure_kind as string | null) ?? null,
-    raw: String(row.raw),
-    inputTokens: Number(row.input_tokens),
-    outputTokens: Number(row.output_tokens),
-    cachedTokens: row.cached_tokens === null ? null : Number(row.cached_tokens),
-  };
+function checkSchema(db: Database.Database, path: string): void {
+  let version: string | undefined;
+  try {
+    version = (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as Row | undefined)
+      ?.value as string | undefined;
+  } catch {
+    version = undefined;
+  }
+  if (version === undefined) throw new DatabaseError(`${path}: not a modelspec results database`);
+  if (Number(version) !== SCHEMA_VERSION) {
+    throw new DatabaseError(
+      `${path}: results database schema ${version}, this modelspec reads ${SCHEMA_VERSION}`,
+    );
+  }
 }

@@ -2,7 +2,7 @@
  * Inline SVG bar charts (no library, no script): compliance rates with their 95% interval as a whisker, and
  * paired differences between two runs. Labels and tooltips are data, so they go through `html` like all text.
  */
-import { formatRate, points } from "./format.js";
+import { formatRate, points } from "../report/index.js";
 import { html, type SafeHtml } from "./html.js";
 
 export interface RateBar {

@@ -3,8 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { UsageError } from "../errors.js";
-import { SpecError } from "../spec/index.js";
-import { ResultStore, SCHEMA_VERSION } from "../store/index.js";
+import { openResults } from "../runs/index.js";
 import { createViewerApp } from "./app.js";
 import { SpecCatalogue } from "./data/specs.js";
 import { DEFAULT_VIEWER_PORT } from "./defaults.js";
@@ -29,39 +28,16 @@ export interface Viewer {
 const isLoopback = (host: string) =>
   host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 
-function openReadOnly(db: string): ResultStore {
-  const store = ResultStore.open(db, { readonly: true });
-  let version: string | undefined;
-  try {
-    version = (
-      store.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
-        | { value: string }
-        | undefined
-    )?.value;
-  } catch {
-    version = undefined;
-  }
-  if (version === undefined || Number(version) !== SCHEMA_VERSION) {
-    store.close();
-    throw new SpecError(
-      version === undefined
-        ? `${db}: not a modelspec results database`
-        : `${db}: results database schema ${version}, this modelspec reads ${SCHEMA_VERSION}`,
-    );
-  }
-  return store;
-}
-
 export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   const host = options.host ?? "127.0.0.1";
-  const store = openReadOnly(options.db);
+  const results = openResults(options.db);
   const specs = new SpecCatalogue(
-    store,
+    results,
     typeof options.spec === "string" ? [options.spec] : (options.spec ?? []),
   );
   const urlHost = host.includes(":") ? `[${host}]` : host;
   const allowedHosts = isLoopback(host) ? new Set(["localhost", "127.0.0.1", "[::1]", urlHost]) : null;
-  const app = createViewerApp({ store, specs, db: options.db }, { allowedHosts });
+  const app = createViewerApp({ results, specs, db: options.db }, { allowedHosts });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -72,7 +48,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
       });
     });
   } catch (error) {
-    store.close();
+    results.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE")
       throw new UsageError(`port ${options.port} on ${host} is in use; pass another --port`);
@@ -89,7 +65,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     close() {
       closed ??= new Promise<void>((resolve) => {
         server.close(() => {
-          store.close();
+          results.close();
           resolve();
         });
         // Keep-alive connections would hold close() open until they time out.

@@ -2,27 +2,29 @@
  * What each page shows, as data: the JSON API returns these objects and the HTML pages render them, so both
  * always agree. Request parameters are checked here; a missing thing is a `NotFound`.
  */
-import { comparePairs, type RunComparison } from "../report/compare.js";
-import { type RunSummary, summarizeRun } from "../report/summary.js";
+import {
+  type Results,
+  type RunComparison,
+  type RunRecord,
+  type RunSummary,
+  rateCell,
+} from "../runs/index.js";
 import { diffSpecs, findSection, type Section, type SpecDiff, type SpecModel } from "../spec/index.js";
-import type { ResultStore, RunRecord } from "../store/index.js";
-import { type Failures, lowestScoring } from "./data/failures.js";
-import { listModels, listRunsWithTotals, type RunListItem, runTotals } from "./data/runs.js";
-import { type SampleDetail, sampleDetail } from "./data/sample.js";
 import {
   DEFAULT_PAGE_SIZE,
+  type Failures,
   isVerdictFilter,
-  type SampleFilter,
+  type SampleDetail,
   type SamplePage,
-  samplePage,
-  sampleSections,
-} from "./data/samples.js";
+  type SamplePageFilter,
+  type VerdictTotals,
+} from "../store/index.js";
 import type { SpecCatalogue, SpecChoice } from "./data/specs.js";
 
 export class NotFound extends Error {}
 
 export interface ViewerContext {
-  store: ResultStore;
+  results: Results;
   specs: SpecCatalogue;
   /** The database path, as given. */
   db: string;
@@ -43,17 +45,44 @@ function cached<T>(ctx: ViewerContext, what: string, r: RunRecord, compute: () =
 }
 
 const summaryOf = (ctx: ViewerContext, r: RunRecord): RunSummary =>
-  cached(ctx, "summary", r, () => summarizeRun(ctx.store, r.id, ctx.specs.forRun(r)));
+  cached(ctx, "summary", r, () => ctx.results.summary(r, { spec: ctx.specs.forRun(r) }));
 
 export type Params = Record<string, string | undefined>;
 
+/** A run with its sample counts and overall compliance, for the runs list. */
+export interface RunListItem extends RunRecord {
+  samples: number;
+  graded: number;
+  compliant: number;
+  ungraded: number;
+  errors: number;
+  pending: number;
+  rate: number | null;
+  ci95: [number, number] | null;
+}
+
+/** Every run, newest first, with its totals. */
 export function runs(ctx: ViewerContext): RunListItem[] {
-  return listRunsWithTotals(ctx.store, (r) => cached(ctx, "totals", r, () => runTotals(ctx.store, r.id)));
+  return ctx.results.listRuns().map((run) => {
+    const t: VerdictTotals = cached(ctx, "totals", run, () => ctx.results.totals(run.id));
+    const { rate, ci95 } = rateCell(t.compliant, t.graded);
+    return {
+      ...run,
+      samples: t.total,
+      graded: t.graded,
+      compliant: t.compliant,
+      ungraded: t.ungraded,
+      errors: t.errors,
+      pending: t.pending,
+      rate,
+      ci95,
+    };
+  });
 }
 
 function run(ctx: ViewerContext, ref: string): RunRecord {
   try {
-    return ctx.store.findRun(ref);
+    return ctx.results.findRun(ref);
   } catch (error) {
     throw new NotFound((error as Error).message);
   }
@@ -70,7 +99,7 @@ export function runOverview(ctx: ViewerContext, ref: string): RunOverview {
   return {
     run: r,
     summary: summaryOf(ctx, r),
-    failures: cached(ctx, "failures", r, () => lowestScoring(ctx.store, r.id)),
+    failures: cached(ctx, "failures", r, () => ctx.results.lowestScoring(r.id)),
   };
 }
 
@@ -82,7 +111,7 @@ export interface SampleTable {
 }
 
 export function sampleTable(ctx: ViewerContext, q: Params): SampleTable {
-  const filter: SampleFilter = {};
+  const filter: SamplePageFilter = {};
   if (q.run) filter.run = run(ctx, q.run).id;
   if (q.model) filter.model = q.model;
   if (q.section) filter.section = q.section;
@@ -93,10 +122,10 @@ export function sampleTable(ctx: ViewerContext, q: Params): SampleTable {
   const limit = q.limit ? Number(q.limit) : DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new NotFound(`limit must be 1-500`);
   return {
-    page: samplePage(ctx.store, filter, { after: q.after, before: q.before, limit }),
-    runs: ctx.store.listRuns().map((r) => ({ id: r.id, model: r.model })),
-    models: listModels(ctx.store),
-    sections: sampleSections(ctx.store, filter.run),
+    page: ctx.results.samplePage(filter, { after: q.after, before: q.before, limit }),
+    runs: ctx.results.listRuns().map((r) => ({ id: r.id, model: r.model })),
+    models: ctx.results.models(),
+    sections: ctx.results.sampleSections(filter.run),
   };
 }
 
@@ -110,7 +139,7 @@ export interface SampleView {
 export function sample(ctx: ViewerContext, ref: string, q: Params): SampleView {
   const r = run(ctx, ref);
   const epoch = q.epoch ? Number(q.epoch) : 1;
-  const detail = q.id && Number.isInteger(epoch) ? sampleDetail(ctx.store, r.id, q.id, epoch) : null;
+  const detail = q.id && Number.isInteger(epoch) ? ctx.results.sampleDetail(r.id, q.id, epoch) : null;
   if (!detail) throw new NotFound(`no sample '${q.id ?? ""}' (epoch ${q.epoch ?? 1}) in ${r.id}`);
   const spec = ctx.specs.forRun(r);
   const section =
@@ -142,7 +171,7 @@ function defaultPair(all: RunRecord[]): [string | undefined, string | undefined]
 }
 
 export function compare(ctx: ViewerContext, q: Params): CompareView {
-  const all = ctx.store.listRuns();
+  const all = ctx.results.listRuns();
   const runsList = all.map((r) => ({ id: r.id, model: r.model, judge: r.judge }));
   const [defaultA, defaultB] = defaultPair(all);
   const aRef = q.a ?? defaultA;
@@ -157,7 +186,7 @@ export function compare(ctx: ViewerContext, q: Params): CompareView {
     result: {
       a: summaryOf(ctx, a),
       b: summaryOf(ctx, b),
-      comparison: comparePairs(ctx.store, a, b),
+      comparison: ctx.results.compare(a.id, b.id),
     },
   };
 }

@@ -2,6 +2,28 @@
 // tests and the paging benchmark. Sample JSON is sized like the spec's eval prompts (~0.6–1 kB).
 import { ResultStore } from "../../src/store/index.js";
 
+/** A stored run configuration (runs.params) as an eval writes it. */
+const SYNTHETIC_CONFIG = {
+  kind: "eval",
+  specSource: null,
+  dataset: "synthetic",
+  filters: { section: [], top: [], authority: [], tag: [] },
+  limit: null,
+  seed: null,
+  epochs: 1,
+  generation: { maxTokens: 1024, temperature: null },
+  judging: {
+    graderSamples: 1,
+    threshold: 6,
+    context: "section",
+    maxTokens: 1024,
+    temperature: null,
+    hideExamples: false,
+  },
+  baseUrl: null,
+  judgeBaseUrl: null,
+};
+
 export interface SyntheticDb {
   runId: string;
   sections: string[];
@@ -25,8 +47,8 @@ export function writeSyntheticDb(
     db.prepare(
       `INSERT INTO runs (id, created_at, finished_at, status, tool_version, spec_version, spec_hash, dataset, model,
          judge, parent_run_id, params) VALUES (?, ?, ?, 'completed', 'test', NULL, 'synthetic', 'synthetic',
-         'openai:synthetic-model', 'openai:synthetic-judge', NULL, '{}')`,
-    ).run(runId, now, now);
+         'openai:synthetic-model', 'openai:synthetic-judge', NULL, ?)`,
+    ).run(runId, now, now, JSON.stringify(SYNTHETIC_CONFIG));
     const sample = db.prepare(
       `INSERT INTO run_samples (run_id, sample_id, epoch, position, sample, section_id, top_level_id, authority,
          completion_key, error_kind, error_message) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { ResultStore } from "../../src/store/index.js";
-import { samplePage } from "../../src/viewer/data/samples.js";
 import { startViewer, type Viewer } from "../../src/viewer/index.js";
 import { runCli } from "../support/cli.js";
 import { ROOT } from "../support/paths.js";
@@ -375,7 +374,7 @@ describe("sample paging at 100 000 samples", () => {
   test("first, deep and last pages read one page of rows each", () => {
     const run = synthetic.runId;
     reads.length = 0;
-    const first = samplePage(store, { run }, { limit: 50 });
+    const first = store.samplePage({ run }, { limit: 50 });
     assert.equal(first.total, 100_000);
     assert.equal(first.rows.length, 50);
     assert.deepEqual(
@@ -389,7 +388,7 @@ describe("sample paging at 100 000 samples", () => {
     assert.ok(sampleRowsRead() <= 51, `read ${sampleRowsRead()} rows for one page`);
 
     reads.length = 0;
-    const deep = samplePage(store, { run }, { after: `89999@${run}`, limit: 50 });
+    const deep = store.samplePage({ run }, { after: `89999@${run}`, limit: 50 });
     assert.deepEqual(
       deep.rows.map((r) => r.position),
       Array.from({ length: 50 }, (_, i) => 90_000 + i),
@@ -397,12 +396,12 @@ describe("sample paging at 100 000 samples", () => {
     assert.ok(sampleRowsRead() <= 51);
 
     reads.length = 0;
-    const back = samplePage(store, { run }, { before: deep.prev ?? "", limit: 50 });
+    const back = store.samplePage({ run }, { before: deep.prev ?? "", limit: 50 });
     assert.equal(back.rows[0]?.position, 89_950);
     assert.equal(back.rows.at(-1)?.position, 89_999);
     assert.ok(sampleRowsRead() <= 51);
 
-    const last = samplePage(store, { run }, { after: `99949@${run}`, limit: 50 });
+    const last = store.samplePage({ run }, { after: `99949@${run}`, limit: 50 });
     assert.equal(last.rows.length, 50);
     assert.equal(last.rows.at(-1)?.position, 99_999);
     assert.equal(last.next, null);
@@ -411,18 +410,18 @@ describe("sample paging at 100 000 samples", () => {
   test("filtered pages and counts: a rare section, each verdict", () => {
     const run = synthetic.runId;
     reads.length = 0;
-    const rare = samplePage(store, { run, section: "section_79" }, { limit: 50 });
+    const rare = store.samplePage({ run, section: "section_79" }, { limit: 50 });
     assert.equal(rare.total, 100);
     assert.equal(rare.rows.length, 50);
     assert.ok(rare.rows.every((r) => r.sectionId === "section_79"));
     assert.ok(sampleRowsRead() <= 51);
     for (const verdict of ["compliant", "non-compliant", "ungraded", "error"] as const) {
-      const page = samplePage(store, { run, verdict }, { limit: 25 });
+      const page = store.samplePage({ run, verdict }, { limit: 25 });
       assert.equal(page.total, synthetic.verdicts[verdict], verdict);
       assert.equal(page.rows.length, 25);
       assert.ok(page.rows.every((r) => r.verdict === verdict));
     }
-    assert.equal(samplePage(store, { run, verdict: "pending" }).total, 0);
+    assert.equal(store.samplePage({ run, verdict: "pending" }).total, 0);
   });
 
   test("the JSON API serves one page of the 100 000", async () => {

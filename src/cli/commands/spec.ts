@@ -1,7 +1,8 @@
 import { type Command, Option } from "commander";
 import { AUTHORITY_LEVELS } from "../../conversation/index.js";
+import { UsageError } from "../../errors.js";
+import { renderSpecDiff, renderTable } from "../../report/index.js";
 import {
-  compileSpecDir,
   diffSpecs,
   evalPromptsOf,
   examplesOf,
@@ -10,15 +11,13 @@ import {
   findSection,
   formatDiagnostic,
   LATEST_RELEASE,
+  lintSpec,
   loadSpec,
   RELEASES,
-  resolveSpecLocation,
-  type SpecDiff,
   type SpecModel,
   searchSpec,
 } from "../../spec/index.js";
-import { UsageError } from "../errors.js";
-import { examples, printJson, printJsonLines, renderTable } from "../output.js";
+import { examples, printJson, printJsonLines } from "../output.js";
 
 const specOption = () =>
   new Option("--spec <dir|version>", "spec folder (model_spec.md + examples/) or a fetched release").default(
@@ -196,14 +195,13 @@ export function registerSpecCommands(program: Command): void {
     .option("--json", "print findings as JSON")
     .addHelpText("after", examples("modelspec spec lint ./my-fork", "modelspec spec lint ./my-fork --json"))
     .action((dir: string, opts: { json?: boolean }) => {
-      const { diagnostics } = compileSpecDir(resolveSpecLocation(dir));
-      const errors = diagnostics.filter((d) => d.severity === "error").length;
-      if (opts.json) printJson({ errors, warnings: diagnostics.length - errors, findings: diagnostics });
+      const result = lintSpec(dir);
+      if (opts.json) printJson(result);
       else {
-        for (const d of diagnostics) console.log(formatDiagnostic(d));
-        console.log(`${errors} error(s), ${diagnostics.length - errors} warning(s)`);
+        for (const d of result.findings) console.log(formatDiagnostic(d));
+        console.log(`${result.errors} error(s), ${result.warnings} warning(s)`);
       }
-      if (errors > 0) process.exitCode = 1;
+      if (result.errors > 0) process.exitCode = 1;
     });
 
   spec
@@ -224,49 +222,10 @@ export function registerSpecCommands(program: Command): void {
     .action((a: string, b: string, opts: { json?: boolean }) => {
       const diff = diffSpecs(loadSpec(a), loadSpec(b));
       if (opts.json) return printJson(diff);
-      console.log(formatDiff(diff, a, b));
+      console.log(renderSpecDiff(diff, a, b));
     });
 }
 
 function specLabel(model: SpecModel, arg: string): string {
   return model.source.version ? `Model Spec ${model.source.version}` : arg;
-}
-
-export function formatDiff(diff: SpecDiff, a: string, b: string): string {
-  const out: string[] = [`Model Spec ${diff.from ?? a} → ${diff.to ?? b}`];
-  const block = (title: string, lines: string[]) => {
-    if (lines.length > 0) out.push("", `${title} (${lines.length})`, ...lines.map((l) => `  ${l}`));
-  };
-  const auth = (x: string | null) => x ?? "none";
-  block(
-    "Added sections",
-    diff.added.map((s) => `+ ${s.id}  "${s.title}"${s.authority ? `  [${s.authority}]` : ""}`),
-  );
-  block(
-    "Removed sections",
-    diff.removed.map((s) => `- ${s.id}  "${s.title}"${s.authority ? `  [${s.authority}]` : ""}`),
-  );
-  block(
-    "Retitled",
-    diff.retitled.map((r) => `~ ${r.id}: "${r.from}" → "${r.to}"`),
-  );
-  block(
-    "Authority changed",
-    diff.authorityChanged.map((c) => `~ ${c.id}: ${auth(c.from)} → ${auth(c.to)}`),
-  );
-  block(
-    "Moved",
-    diff.moved.map((m) => `~ ${m.id}: under ${m.from ?? "(top)"} → under ${m.to ?? "(top)"}`),
-  );
-  block(
-    "Examples",
-    diff.examples.map((e) => `${e.sectionId}: +${e.added.length} -${e.removed.length} ~${e.changed.length}`),
-  );
-  block("Eval prompt files added", diff.evalPromptFiles.added);
-  block("Eval prompt files removed", diff.evalPromptFiles.removed);
-  out.push(
-    "",
-    `${diff.textChanged.length} section(s) with changed text; ${diff.evalPromptFiles.changed.length} eval prompt file(s) changed`,
-  );
-  return out.join("\n");
 }

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
+import { DEFAULTS } from "../../runs/index.js";
 import { DEFAULT_VIEWER_PORT } from "../../viewer/defaults.js";
 import { examples } from "../output.js";
 import { collect, integer } from "../parse-options.js";
-import { DEFAULT_DB } from "./eval.js";
 
 interface ViewOptions {
   db: string;
@@ -17,7 +17,7 @@ export function registerViewCommand(program: Command): void {
     .description(
       "Browse results in a local web app: runs, charts by section and authority, samples, comparisons, the spec",
     )
-    .option("--db <file>", "results database (opened read-only)", DEFAULT_DB)
+    .option("--db <file>", "results database (opened read-only)", DEFAULTS.db)
     .option("--host <host>", "address to listen on (127.0.0.1: this machine only)", "127.0.0.1")
     .option("--port <n>", "port (0 picks a free one)", integer, DEFAULT_VIEWER_PORT)
     .option(

@@ -5,16 +5,13 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { specOfRun } from "../../cli/commands/runs.js";
+import { type Results, type RunRecord, runSpecSource, specOfRun } from "../../runs/index.js";
 import {
   compileSpecDir,
   RELEASES,
   releaseCacheDir,
-  resolveSpecLocation,
   type SpecModel,
 } from "../../spec/index.js";
-import type { ResultStore, RunRecord } from "../../store/index.js";
-import { runSpecSource } from "./run-spec.js";
 
 export interface SpecChoice {
   /** What `--spec` would take: a folder or a release version. */
@@ -28,7 +25,7 @@ export class SpecCatalogue {
   private readonly ofRun = new Map<string, SpecModel | null>();
 
   constructor(
-    private readonly store: ResultStore,
+    private readonly results: Results,
     private readonly explicit: readonly string[],
   ) {}
 
@@ -41,7 +38,7 @@ export class SpecCatalogue {
       out.push({ source, origin });
     };
     for (const s of this.explicit) add(s, "--spec");
-    for (const run of this.store.listRuns()) add(runSpecSource(run), "run");
+    for (const run of this.results.listRuns()) add(runSpecSource(run), "run");
     for (const r of [...RELEASES].reverse()) {
       if (existsSync(join(releaseCacheDir(r.version), "model_spec.md"))) add(r.version, "cache");
     }
@@ -59,7 +56,7 @@ export class SpecCatalogue {
     let model = this.compiled.get(source);
     if (!model) {
       try {
-        model = compileSpecDir(resolveSpecLocation(source)).model;
+        model = compileSpecDir(source).model;
       } catch (error) {
         model = error instanceof Error ? error : new Error(String(error));
       }

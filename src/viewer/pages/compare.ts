@@ -1,9 +1,9 @@
 /** Two runs side by side: each run's per-section rates, and the paired difference on samples both graded. */
-import type { RunComparison } from "../../report/compare.js";
-import type { PairedDifference } from "../../report/stats.js";
-import type { GroupRow, RunSummary } from "../../report/summary.js";
+
+import { count, formatRate, points } from "../../report/index.js";
+import type { GroupRow, RunComparison, RunSummary } from "../../runs/index.js";
+import type { PairedDifference } from "../../stats/index.js";
 import { type DiffBar, diffChart } from "../charts.js";
-import { count, formatRate, points } from "../format.js";
 import { html, type SafeHtml } from "../html.js";
 import { urls } from "../urls.js";
 import { table } from "./parts.js";

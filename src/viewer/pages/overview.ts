@@ -3,12 +3,12 @@
  * and authority, the lowest-scoring samples. The run page and the self-contained HTML report both show it; only
  * the report leaves out links.
  */
-import type { GroupRow, RunSummary } from "../../report/summary.js";
-import type { RunRecord } from "../../store/index.js";
+
+import { count, excerpt, formatRate, tokens, usd, when } from "../../report/index.js";
+import type { GroupRow, RunRecord, RunSummary } from "../../runs/index.js";
+import { runSpecSource } from "../../runs/index.js";
+import type { Failures } from "../../store/index.js";
 import { type RateBar, rateChart } from "../charts.js";
-import type { Failures } from "../data/failures.js";
-import { runSpecSource } from "../data/run-spec.js";
-import { count, excerpt, formatRate, tokens, usd, when } from "../format.js";
 import { html, type SafeHtml } from "../html.js";
 import { urls } from "../urls.js";
 import { chip, facts, maybeLink, table, verdictChip } from "./parts.js";

@@ -1,7 +1,7 @@
-import type { RunListItem } from "../data/runs.js";
-import { count, formatRate } from "../format.js";
+import { count, formatRate } from "../../report/index.js";
 import { html, type SafeHtml } from "../html.js";
 import { urls } from "../urls.js";
+import type { RunListItem } from "../views.js";
 import { chip, table } from "./parts.js";
 
 /** The runs list, newest first. */

@@ -3,10 +3,9 @@
  * failure kind, rationale, raw output) and the spec section it tests with its GOOD/BAD examples.
  */
 import { normalizeAuthority } from "../../conversation/index.js";
+import { type RunRecord, runSpecSource } from "../../runs/index.js";
 import { examplesOf as examplesOfSection, findSection, type SpecModel } from "../../spec/index.js";
-import type { GradeRecord, RunRecord } from "../../store/index.js";
-import { runSpecSource } from "../data/run-spec.js";
-import type { SampleDetail } from "../data/sample.js";
+import type { GradeRecord, SampleDetail } from "../../store/index.js";
 import { html, type SafeHtml } from "../html.js";
 import { urls } from "../urls.js";
 import { conversation, response } from "./conversation.js";

@@ -1,9 +1,13 @@
 /** The sample table: a GET filter form, keyset pager links, one page of rows with short excerpts. */
-import { PAGE_SIZES, type SamplePage, VERDICT_FILTERS } from "../data/samples.js";
-import { count, excerpt } from "../format.js";
+
+import { count, excerpt } from "../../report/index.js";
+import { type SamplePage, VERDICT_FILTERS } from "../../store/index.js";
 import { html, query, type SafeHtml } from "../html.js";
 import { urls } from "../urls.js";
 import { table, verdictChip } from "./parts.js";
+
+/** Page sizes the form offers. */
+const PAGE_SIZES = [25, 50, 100, 200] as const;
 
 export interface SampleTableOptions {
   runs: { id: string; model: string }[];

@@ -1,18 +1,17 @@
 /**
  * The sample table: filtered, keyset-paged on (run, position) with runs newest first and samples in dataset
  * order. A page reads `limit + 1` rows through the (run_id, position) or (run_id, section_id, position) index,
- * never the rows before it, so page 2 000 of a 100 000-sample run costs what page 1 does. Only short excerpts are read here; a sample's details (grades,
- * conversation, spec section) are loaded by its own page.
+ * never the rows before it, so page 2 000 of a 100 000-sample run costs what page 1 does. Only short excerpts
+ * are read here; a sample's details (grades, conversation) are read by `sampleDetail`.
  */
-import type { ResultStore } from "../../store/index.js";
+import { type Sql, VERDICT_JOIN } from "./sql.js";
 
 export const VERDICT_FILTERS = ["compliant", "non-compliant", "ungraded", "error", "pending"] as const;
 export type VerdictFilter = (typeof VERDICT_FILTERS)[number];
 
-export const PAGE_SIZES = [25, 50, 100, 200] as const;
 export const DEFAULT_PAGE_SIZE = 50;
 
-export interface SampleFilter {
+export interface SamplePageFilter {
   run?: string;
   model?: string;
   section?: string;
@@ -42,7 +41,7 @@ export interface SampleListRow {
 }
 
 export interface SamplePage {
-  filter: SampleFilter;
+  filter: SamplePageFilter;
   limit: number;
   /** Matching samples in all pages. */
   total: number;
@@ -81,7 +80,7 @@ const VERDICT_SQL: Record<VerdictFilter, string> = {
 };
 
 /** The runs the filter spans, in table order: newest first, as on the runs page. */
-function runsOf(store: ResultStore, filter: SampleFilter): { id: string; model: string }[] {
+function runsOf(sql: Sql, filter: SamplePageFilter): { id: string; model: string }[] {
   const clauses: string[] = [];
   const params: string[] = [];
   if (filter.run) {
@@ -92,16 +91,14 @@ function runsOf(store: ResultStore, filter: SampleFilter): { id: string; model: 
     clauses.push("model = ?");
     params.push(filter.model);
   }
-  return store.db
-    .prepare(
-      `SELECT id, model FROM runs ${clauses.length ? `WHERE ${clauses.join(" AND ")}` : ""}
+  return sql(
+    `SELECT id, model FROM runs ${clauses.length ? `WHERE ${clauses.join(" AND ")}` : ""}
        ORDER BY created_at DESC, rowid DESC`,
-    )
-    .all(...params) as { id: string; model: string }[];
+  ).all(...params) as { id: string; model: string }[];
 }
 
 /** Conditions on one run's samples (section, verdict); `s.run_id = ?` always comes first. */
-function conditions(filter: SampleFilter): { sql: string; params: string[] } {
+function conditions(filter: SamplePageFilter): { sql: string; params: string[] } {
   const sql = ["s.run_id = ?"];
   const params: string[] = [];
   if (filter.section) {
@@ -112,21 +109,18 @@ function conditions(filter: SampleFilter): { sql: string; params: string[] } {
   return { sql: sql.join(" AND "), params };
 }
 
-const VERDICT_JOIN =
-  "LEFT JOIN verdicts v ON v.run_id = s.run_id AND v.sample_id = s.sample_id AND v.epoch = s.epoch";
-
 /** Matching samples in all pages: an index count per run (verdicts joined only when the filter needs them). */
-export function countSamples(store: ResultStore, filter: SampleFilter): number {
+export function countSamples(sql: Sql, filter: SamplePageFilter): number {
   const c = conditions(filter);
   // A verdict filter alone is counted on the verdicts table (every verdict has its sample row).
   const verdictsOnly = filter.verdict && filter.verdict !== "pending" && !filter.section;
-  const statement = store.db.prepare(
+  const statement = sql(
     verdictsOnly
       ? `SELECT COUNT(*) AS n FROM verdicts v WHERE v.run_id = ? AND ${VERDICT_SQL[filter.verdict as VerdictFilter]}`
       : `SELECT COUNT(*) AS n FROM run_samples s ${filter.verdict ? VERDICT_JOIN : ""} WHERE ${c.sql}`,
   );
   let n = 0;
-  for (const run of runsOf(store, filter)) n += (statement.get(run.id, ...c.params) as { n: number }).n;
+  for (const run of runsOf(sql, filter)) n += (statement.get(run.id, ...c.params) as { n: number }).n;
   return n;
 }
 
@@ -174,9 +168,9 @@ function toRow(r: Row, model: string): SampleListRow {
  * still needs, so the rows read are the page's rows and no more.
  */
 function fetchRows(
-  store: ResultStore,
+  sql: Sql,
   runs: { id: string }[],
-  filter: SampleFilter,
+  filter: SamplePageFilter,
   cursor: SampleCursor | null,
   direction: 1 | -1,
   limit: number,
@@ -185,7 +179,7 @@ function fetchRows(
   const op = direction === 1 ? ">" : "<";
   const order = direction === 1 ? "ASC" : "DESC";
   const prepare = (withCursor: boolean) =>
-    store.db.prepare(
+    sql(
       `SELECT s.run_id, s.sample_id, s.epoch, s.position, s.section_id, s.authority,
          v.status, v.compliance, v.compliant, COALESCE(v.error_kind, s.error_kind) AS error_kind,
          substr(json_extract(s.sample, '$.input[#-1].content'), 1, ${EXCERPT}) AS prompt,
@@ -220,12 +214,12 @@ function fetchRows(
  * page follows.
  */
 export function samplePage(
-  store: ResultStore,
-  filter: SampleFilter,
+  sql: Sql,
+  filter: SamplePageFilter,
   options: { after?: string; before?: string; limit?: number } = {},
 ): SamplePage {
   const limit = Math.min(Math.max(options.limit ?? DEFAULT_PAGE_SIZE, 1), 500);
-  const runs = runsOf(store, filter);
+  const runs = runsOf(sql, filter);
   const models = new Map(runs.map((r) => [r.id, r.model]));
   const page = (rows: Row[], hasPrev: boolean, hasNext: boolean): SamplePage => {
     const first = rows[0];
@@ -233,45 +227,39 @@ export function samplePage(
     return {
       filter,
       limit,
-      total: countSamples(store, filter),
+      total: countSamples(sql, filter),
       rows: rows.map((r) => toRow(r, models.get(r.run_id) ?? "")),
       next: hasNext && last ? encodeCursor({ run: last.run_id, position: last.position }) : null,
       prev: hasPrev && first ? encodeCursor({ run: first.run_id, position: first.position }) : null,
     };
   };
   const firstPage = () => {
-    const rows = fetchRows(store, runs, filter, null, 1, limit + 1);
+    const rows = fetchRows(sql, runs, filter, null, 1, limit + 1);
     return page(rows.slice(0, limit), false, rows.length > limit);
   };
   const before = decodeCursor(options.before);
   if (before && models.has(before.run)) {
-    const back = fetchRows(store, runs, filter, before, -1, limit + 1);
+    const back = fetchRows(sql, runs, filter, before, -1, limit + 1);
     // Reached the start: show the (full) first page rather than a short one.
     if (back.length <= limit) return firstPage();
     return page(back.slice(0, limit).reverse(), true, true);
   }
   const after = decodeCursor(options.after);
   if (after && models.has(after.run)) {
-    const rows = fetchRows(store, runs, filter, after, 1, limit + 1);
+    const rows = fetchRows(sql, runs, filter, after, 1, limit + 1);
     return page(rows.slice(0, limit), true, rows.length > limit);
   }
   return firstPage();
 }
 
 /** Section ids present in the samples (of one run, or all), for the filter. */
-export function sampleSections(store: ResultStore, run?: string): string[] {
+export function sampleSections(sql: Sql, run?: string): string[] {
   const rows = (
     run
-      ? store.db
-          .prepare(
-            "SELECT DISTINCT section_id AS id FROM run_samples WHERE run_id = ? AND section_id IS NOT NULL ORDER BY 1",
-          )
-          .all(run)
-      : store.db
-          .prepare(
-            "SELECT DISTINCT section_id AS id FROM run_samples WHERE section_id IS NOT NULL ORDER BY 1",
-          )
-          .all()
+      ? sql(
+          "SELECT DISTINCT section_id AS id FROM run_samples WHERE run_id = ? AND section_id IS NOT NULL ORDER BY 1",
+        ).all(run)
+      : sql("SELECT DISTINCT section_id AS id FROM run_samples WHERE section_id IS NOT NULL ORDER BY 1").all()
   ) as { id: string }[];
   return rows.map((r) => r.id);
 }

@@ -1,10 +1,6 @@
-import { renderTable } from "../cli/output.js";
-import { formatRate } from "./stats.js";
-import type { GroupRow, RunSummary } from "./summary.js";
-
-const tokens = (n: number) =>
-  n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
-const usd = (n: number | null) => (n === null ? "unknown" : `$${n.toFixed(n < 1 ? 4 : 2)}`);
+import type { GroupRow, RunSummary } from "../runs/index.js";
+import { formatRate, tokens, usd } from "./format.js";
+import { renderTable } from "./table.js";
 
 function groupTable(title: string, rows: GroupRow[], withTitle: boolean): string {
   const head = [title, ...(withTitle ? ["title"] : []), "compliant", "rate [95% CI]", "ungraded", "errors"];
@@ -21,7 +17,13 @@ function groupTable(title: string, rows: GroupRow[], withTitle: boolean): string
   );
 }
 
-/** The human report printed at the end of `modelspec eval` and by `modelspec report`. */
+/**
+ * The human report printed at the end of `modelspec eval` and by `modelspec report`: overall compliance with its
+ * interval, counts of ungraded and errors, tables by top-level section, authority and section, tokens and cost.
+ *
+ * @example
+ * console.log(renderSummary(await evaluate({ model: "openai:gpt-4.1-mini", judge: "openai:gpt-5" })));
+ */
 export function renderSummary(s: RunSummary, options: { sections?: boolean } = {}): string {
   const lines = [
     `Run ${s.runId} (${s.status}) — Model Spec ${s.spec.version ?? s.spec.hash.slice(0, 12)}, ${s.dataset}`,

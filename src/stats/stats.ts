@@ -1,4 +1,4 @@
-// Small, dependency-free statistics for evaluation reports.
+// Small, dependency-free statistics for evaluation reports (no imports: the bottom layer).
 //
 // Compliance rates from a few hundred samples are noisy, and two models (or two runs) are
 // usually scored on the same prompts. These helpers give the interval estimates and paired
@@ -264,21 +264,4 @@ export function pairedDifference(pairs: readonly { a: boolean; b: boolean }[]): 
   const dUpper = Math.sqrt((uB - rateB) ** 2 - 2 * phi * (uB - rateB) * (rateA - lA) + (rateA - lA) ** 2);
   const ci95: [number, number] = [Math.max(-1, diff - dLower), Math.min(1, diff + dUpper)];
   return { n, rateA, rateB, diff, b, c, pValue, ci95 };
-}
-
-/** Percentage with one decimal, never "-0.0". */
-function percent(value: number): string {
-  const text = (value * 100).toFixed(1);
-  return text === "-0.0" ? "0.0" : text;
-}
-
-/**
- * Format a rate in [0, 1] as "72.4% [68.1–76.3]" (interval optional), or "—" when there is no
- * rate. Showing the interval next to the rate is the point: a bare "72.4%" from 50 samples
- * reads as more certain than it is.
- */
-export function formatRate(rate: number | null, ci?: [number, number] | null): string {
-  if (rate === null) return "—";
-  const head = `${percent(rate)}%`;
-  return ci ? `${head} [${percent(ci[0])}–${percent(ci[1])}]` : head;
 }

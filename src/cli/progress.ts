@@ -1,0 +1,46 @@
+import cliProgress from "cli-progress";
+import type { RunProgress } from "../runs/index.js";
+
+/**
+ * What a run shows while it works, on stderr so `--json` output on stdout stays one document: a first line
+ * naming the run, then a progress bar (done/total, rate, ETA, tokens, errors) when `bar` is on and stderr is a
+ * terminal, so logs and CI output stay clean.
+ */
+export function progressReporter(bar: boolean): { onProgress: (p: RunProgress) => void; stop: () => void } {
+  let progress: cliProgress.SingleBar | null = null;
+  let started = 0;
+  let doneAtStart = 0;
+  return {
+    onProgress(p) {
+      if (started === 0) {
+        started = Date.now();
+        doneAtStart = p.done;
+        process.stderr.write(
+          `${p.resumed ? "Resuming" : "Starting"} ${p.runId}: ${p.total} samples${p.done ? `, ${p.done} already done` : ""}\n`,
+        );
+        if (!bar || !process.stderr.isTTY) return;
+        progress = new cliProgress.SingleBar(
+          {
+            stream: process.stderr,
+            format:
+              "{bar} {value}/{total} | {speed}/s | ETA {eta_formatted} | tokens {tokens} | errors {errors}",
+            hideCursor: true,
+            etaBuffer: 50,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        progress.start(p.total, p.done, { speed: "0.0", tokens: 0, errors: 0 });
+        return;
+      }
+      const seconds = (Date.now() - started) / 1000;
+      progress?.update(p.done, {
+        speed: ((p.done - doneAtStart) / Math.max(seconds, 0.001)).toFixed(1),
+        tokens: p.inputTokens + p.outputTokens,
+        errors: p.errors,
+      });
+    },
+    stop() {
+      progress?.stop();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+/**
+ * How much of the spec the judge reads: `full` (the whole spec, as Model Spec Evals does) or `section` (the
+ * section under test and its examples only, for judges with a small context such as a local model).
+ */
+export const JudgeContextSchema = z.enum(["full", "section"]);
+export type JudgeContext = z.infer<typeof JudgeContextSchema>;
+
+/** How a run's judge grades: what it reads, how often it is asked, and the verdict rule's threshold. */
+export const JudgingSettingsSchema = z.object({
+  /** Judge samples per response; the verdict takes their median. */
+  graderSamples: z.number().int(),
+  /** A median compliance at or above this is compliant. */
+  threshold: z.number(),
+  context: JudgeContextSchema,
+  maxTokens: z.number().int(),
+  temperature: z.number().nullable().default(null),
+  /** Leave the spec's example conversations out of what the judge reads (calibration grades those very examples). */
+  hideExamples: z.boolean().default(false),
+});
+export type JudgingSettings = z.infer<typeof JudgingSettingsSchema>;
+
+/**
+ * Resolves `--judge-context auto`: the full spec, unless the judge is a local model, whose context is small.
+ *
+ * @example
+ * resolveJudgeContext("auto", "local:./judge.gguf"); // "section"
+ */
+export function resolveJudgeContext(mode: "auto" | JudgeContext, judgeId: string): JudgeContext {
+  if (mode !== "auto") return mode;
+  return judgeId.startsWith("local:") ? "section" : "full";
+}

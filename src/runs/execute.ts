@@ -1,0 +1,80 @@
+/**
+ * Start, execute and finish a run: the lifecycle shared by evaluate, regrade and calibrate. Starting an existing
+ * run resumes it; executing generates and grades what it still lacks; finishing records whether it completed.
+ */
+import type { JudgingSettings } from "../judge/index.js";
+import type { Provider } from "../providers/index.js";
+import { AdaptiveLimiter, DEFAULT_POLICY, type GenerationSettings, runEval } from "../runner/index.js";
+import type { SpecModel } from "../spec/index.js";
+import type { ResultStore, RunStatus, StoredRun } from "../store/index.js";
+import { TOOL_VERSION } from "../version.js";
+import type { RunConfig } from "./config.js";
+import type { RunProgress } from "./options.js";
+
+/** Creates the run, or marks the run with the same id as running again: `resumed` says which. */
+export function startRun(
+  store: ResultStore,
+  run: Omit<StoredRun, "createdAt" | "finishedAt" | "status" | "toolVersion" | "params"> & {
+    params: RunConfig;
+  },
+): { resumed: boolean } {
+  return { resumed: store.startRun({ ...run, toolVersion: TOOL_VERSION }).resumed };
+}
+
+export interface Execution {
+  store: ResultStore;
+  runId: string;
+  resumed: boolean;
+  spec: SpecModel;
+  /** Null when the completions exist already (regrade, calibration). */
+  candidate: { provider: Provider; concurrency: number; generation: GenerationSettings } | null;
+  judge: { provider: Provider; concurrency: number; judging: JudgingSettings };
+  /** Seconds per request. */
+  timeout: number;
+  maxAttempts: number;
+  signal: AbortSignal | undefined;
+  onProgress: ((progress: RunProgress) => void) | undefined;
+}
+
+/** Generates and grades what the run still lacks, then records how it ended. */
+export async function executeRun(
+  e: Execution,
+): Promise<{ status: Exclude<RunStatus, "running">; stopped: boolean }> {
+  const signal = e.signal ?? new AbortController().signal;
+  const counts = e.store.countSamples(e.runId);
+  const report = (state: Omit<RunProgress, "runId" | "resumed">) =>
+    e.onProgress?.({ ...state, runId: e.runId, resumed: e.resumed });
+  report({
+    total: counts.total,
+    done: counts.done,
+    graded: 0,
+    compliant: 0,
+    ungraded: 0,
+    errors: 0,
+    cachedCompletions: 0,
+    cachedGrades: 0,
+    retries: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+  });
+  await runEval({
+    store: e.store,
+    runId: e.runId,
+    spec: e.spec,
+    candidate: e.candidate
+      ? { provider: e.candidate.provider, limiter: new AdaptiveLimiter(e.candidate.concurrency) }
+      : null,
+    judge: { provider: e.judge.provider, limiter: new AdaptiveLimiter(e.judge.concurrency) },
+    generation: e.candidate?.generation ?? { maxTokens: 0, temperature: undefined, seed: undefined },
+    judging: e.judge.judging,
+    policy: { ...DEFAULT_POLICY, maxAttempts: e.maxAttempts, timeoutMs: e.timeout * 1000 },
+    signal,
+    onProgress: report,
+  });
+  const stopped = signal.aborted;
+  const pending = (e.store.verdictTotals(e.runId, "all")[0]?.pending ?? 0) > 0;
+  // A run is completed only when every sample has a verdict; otherwise running it again resumes it.
+  const status = pending || stopped ? "interrupted" : "completed";
+  e.store.finishRun(e.runId, status);
+  return { status, stopped };
+}

@@ -1,0 +1,24 @@
+export { type CalibrationReport, calibrate } from "./calibrate.js";
+export type { ComparisonRow, RunComparison } from "./compare.js";
+export { type RunConfig, RunConfigSchema, type RunRecord } from "./config.js";
+export { evaluate } from "./evaluate.js";
+export {
+  type CalibrateOptions,
+  CalibrateOptionsSchema,
+  DEFAULTS,
+  type EvaluateOptions,
+  EvaluateOptionsSchema,
+  type RegradeOptions,
+  RegradeOptionsSchema,
+  type RunProgress,
+} from "./options.js";
+export { regrade } from "./regrade.js";
+export {
+  compareRuns,
+  type ExportRecord,
+  openResults,
+  type Results,
+  summarizeRun,
+} from "./results.js";
+export { runSpecSource, specOfRun } from "./run-spec.js";
+export { type GroupRow, type RateCell, type RunSummary, rateCell } from "./summary.js";

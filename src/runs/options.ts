@@ -1,0 +1,148 @@
+/**
+ * The options of `evaluate`, `regrade` and `calibrate`, named like the CLI flags in camelCase, as zod schemas:
+ * one place for their types, defaults and allowed values, shared by the library and the CLI.
+ */
+import { join } from "node:path";
+import { z } from "zod";
+import type { Sample } from "../dataset/index.js";
+import { UsageError } from "../errors.js";
+import type { Provider } from "../providers/index.js";
+import { DEFAULT_POLICY, type ProgressState } from "../runner/index.js";
+import { LATEST_RELEASE, type SpecModel } from "../spec/index.js";
+
+/** Where results go unless `db` says otherwise. */
+export const DEFAULT_DB = join(".modelspec", "results.db");
+
+/** The defaults of the options, shown by the CLI's --help. */
+export const DEFAULTS = {
+  spec: LATEST_RELEASE,
+  dataset: "eval-prompts",
+  epochs: 1,
+  maxTokens: 1024,
+  concurrency: 8,
+  graderSamples: 3,
+  threshold: 6,
+  judgeContext: "auto",
+  judgeMaxTokens: 1024,
+  judgeConcurrency: 8,
+  timeout: DEFAULT_POLICY.timeoutMs / 1000,
+  maxAttempts: DEFAULT_POLICY.maxAttempts,
+  db: DEFAULT_DB,
+} as const;
+
+/** What a run reports as it goes: the first call comes before any work, then one after each sample. */
+export interface RunProgress extends ProgressState {
+  runId: string;
+  /** The run existed already: this call continues it. */
+  resumed: boolean;
+}
+
+const isProvider = (value: unknown): value is Provider =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as Provider).id === "string" &&
+  typeof (value as Provider).generate === "function";
+
+const ModelSchema = z.union([
+  z.string().min(1),
+  z.custom<Provider>(isProvider, { message: "expected <provider>:<model> or a Provider" }),
+]);
+const wholeNumber = z.number().int().min(0);
+const callback = <T extends (...args: never[]) => void>() =>
+  z.custom<T>((value) => typeof value === "function", { message: "expected a function" });
+
+/** The judge, how it grades, and how the run is carried out: shared by evaluate, regrade and calibrate. */
+const JudgeOptionsShape = {
+  /** Grader model: a name such as `openai:gpt-5`, or a Provider. */
+  judge: ModelSchema,
+  /** Judge samples per response; the median counts. */
+  graderSamples: wholeNumber.default(DEFAULTS.graderSamples),
+  /** A median compliance at or above this is compliant (1–7). */
+  threshold: wholeNumber.default(DEFAULTS.threshold),
+  /** The judge reads the full spec, or the section under test only; `auto`: section for local judges. */
+  judgeContext: z.enum(["auto", "full", "section"]).default(DEFAULTS.judgeContext),
+  judgeMaxTokens: wholeNumber.default(DEFAULTS.judgeMaxTokens),
+  judgeTemperature: z.number().optional(),
+  /** Judge requests in flight at most. */
+  judgeConcurrency: wholeNumber.default(DEFAULTS.judgeConcurrency),
+  /** OpenAI-compatible server for the judge (else OPENAI_BASE_URL). */
+  judgeBaseUrl: z.string().optional(),
+  /** Per-request timeout in seconds. */
+  timeout: z.number().default(DEFAULTS.timeout),
+  /** Attempts per request, retries included. */
+  maxAttempts: wholeNumber.default(DEFAULTS.maxAttempts),
+  /** CPU threads for local GGUF models. */
+  threads: wholeNumber.optional(),
+  /** Context window for local GGUF models. */
+  contextSize: wholeNumber.optional(),
+  /** The results database. */
+  db: z.string().default(DEFAULTS.db),
+  /** Stops the run cleanly: finished samples are kept, the run is `interrupted` and resumes when run again. */
+  signal: z.instanceof(AbortSignal).optional(),
+  onProgress: callback<(progress: RunProgress) => void>().optional(),
+  /** Something worth telling the user that does not stop the run (e.g. self-grading). */
+  onWarning: callback<(message: string) => void>().optional(),
+};
+
+export const EvaluateOptionsSchema = z.strictObject({
+  /** A spec folder, a release version fetched into the cache, or a compiled spec. */
+  spec: z
+    .union([
+      z.string().min(1),
+      z.custom<SpecModel>((v) => typeof v === "object" && v !== null && "sections" in v),
+    ])
+    .default(DEFAULTS.spec),
+  /** Candidate model: a name such as `openai:gpt-4.1-mini`, or a Provider. */
+  model: ModelSchema,
+  /** `eval-prompts`, `examples`, a JSONL file (Model Spec Evals shape), or samples. */
+  dataset: z
+    .union([z.string().min(1), z.custom<readonly Sample[]>((v) => Array.isArray(v))])
+    .default(DEFAULTS.dataset),
+  section: z.array(z.string()).default([]),
+  top: z.array(z.string()).default([]),
+  authority: z.array(z.string()).default([]),
+  tag: z.array(z.string()).default([]),
+  limit: wholeNumber.optional(),
+  seed: wholeNumber.optional(),
+  /** Answer each sample this many times. */
+  epochs: wholeNumber.default(DEFAULTS.epochs),
+  maxTokens: wholeNumber.default(DEFAULTS.maxTokens),
+  temperature: z.number().optional(),
+  /** Candidate requests in flight at most. */
+  concurrency: wholeNumber.default(DEFAULTS.concurrency),
+  /** OpenAI-compatible server for the candidate (else OPENAI_BASE_URL). */
+  baseUrl: z.string().optional(),
+  ...JudgeOptionsShape,
+});
+export type EvaluateOptions = z.input<typeof EvaluateOptionsSchema>;
+export type ResolvedEvaluateOptions = z.output<typeof EvaluateOptionsSchema>;
+
+export const RegradeOptionsSchema = z.strictObject({
+  /** The run to grade again: an id, a unique prefix, or `latest`. */
+  run: z.string().min(1),
+  /** The spec to grade against (default: the run's own). */
+  spec: z.string().min(1).optional(),
+  ...JudgeOptionsShape,
+});
+export type RegradeOptions = z.input<typeof RegradeOptionsSchema>;
+
+export const CalibrateOptionsSchema = z.strictObject({
+  spec: z.string().min(1).default(DEFAULTS.spec),
+  /** Only these sections' labelled responses (default: all). */
+  section: z.array(z.string()).default([]),
+  ...JudgeOptionsShape,
+});
+export type CalibrateOptions = z.input<typeof CalibrateOptionsSchema>;
+
+/** Options checked against their schema; a bad one is a `UsageError` naming it. */
+export function parseOptions<S extends z.ZodType>(schema: S, options: unknown): z.output<S> {
+  const parsed = schema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const name = issue?.path.join(".") || "options";
+  throw new UsageError(
+    issue?.code === "unrecognized_keys"
+      ? `unknown option ${issue.keys.map((k) => `'${k}'`).join(", ")}`
+      : `option ${name}: ${issue?.message ?? "invalid"}`,
+  );
+}

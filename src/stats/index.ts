@@ -1,0 +1,11 @@
+export {
+  type ConfusionMatrix,
+  cohensKappa,
+  type KappaResult,
+  mcnemarExact,
+  median,
+  normalQuantile,
+  type PairedDifference,
+  pairedDifference,
+  wilsonInterval,
+} from "./stats.js";

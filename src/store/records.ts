@@ -1,0 +1,152 @@
+/**
+ * What the store keeps, as TypeScript records, and how a database row becomes one. Only the store reads rows;
+ * everything above it sees these records.
+ */
+import type { Sample } from "../dataset/index.js";
+import type { Grade } from "../judge/index.js";
+
+export type RunStatus = "running" | "completed" | "interrupted";
+
+/** A run as stored. `params` is the run's configuration as JSON; the application layer decodes it. */
+export interface StoredRun {
+  id: string;
+  createdAt: string;
+  finishedAt: string | null;
+  status: RunStatus;
+  toolVersion: string;
+  specVersion: string | null;
+  specHash: string;
+  dataset: string;
+  model: string;
+  judge: string;
+  parentRunId: string | null;
+  params: unknown;
+}
+
+export interface CompletionRecord {
+  key: string;
+  provider: string;
+  text: string;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number | null;
+  finishReason: string | null;
+  refusal: string | null;
+}
+
+/** One grader sample as stored: the judge's grade, under its content key, with the tokens it cost. */
+export interface GradeRecord extends Grade {
+  key: string;
+  judge: string;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number | null;
+}
+
+export interface VerdictRecord {
+  status: "graded" | "ungraded" | "error";
+  compliance: number | null;
+  compliant: boolean | null;
+  gradeKeys: string[];
+  errorKind: string | null;
+  errorMessage: string | null;
+}
+
+export interface RunSampleRow {
+  sampleId: string;
+  epoch: number;
+  position: number;
+  sample: Sample;
+  completionKey: string | null;
+  errorKind: string | null;
+  errorMessage: string | null;
+}
+
+export interface RunResultRow extends RunSampleRow {
+  completion: {
+    text: string;
+    inputTokens: number;
+    outputTokens: number;
+    finishReason: string | null;
+    refusal: string | null;
+  } | null;
+  verdict: VerdictRecord | null;
+  grades: GradeRecord[];
+}
+
+export type Row = Record<string, unknown>;
+
+const text = (value: unknown): string | null =>
+  value === null || value === undefined ? null : String(value);
+
+export function toRun(row: Row): StoredRun {
+  return {
+    id: String(row.id),
+    createdAt: String(row.created_at),
+    finishedAt: text(row.finished_at),
+    status: row.status as RunStatus,
+    toolVersion: String(row.tool_version),
+    specVersion: text(row.spec_version),
+    specHash: String(row.spec_hash),
+    dataset: String(row.dataset),
+    model: String(row.model),
+    judge: String(row.judge),
+    parentRunId: text(row.parent_run_id),
+    params: JSON.parse(String(row.params)) as unknown,
+  };
+}
+
+export function toRunSample(row: Row): RunSampleRow {
+  return {
+    sampleId: String(row.sample_id),
+    epoch: Number(row.epoch),
+    position: Number(row.position),
+    sample: JSON.parse(String(row.sample)) as Sample,
+    completionKey: text(row.completion_key),
+    errorKind: text(row.error_kind),
+    errorMessage: text(row.error_message),
+  };
+}
+
+export function toCompletion(row: Row): CompletionRecord {
+  return {
+    key: String(row.key),
+    provider: String(row.provider),
+    text: String(row.text),
+    inputTokens: Number(row.input_tokens),
+    outputTokens: Number(row.output_tokens),
+    cachedTokens: row.cached_tokens === null ? null : Number(row.cached_tokens),
+    finishReason: text(row.finish_reason),
+    refusal: text(row.refusal),
+  };
+}
+
+export function toGrade(row: Row): GradeRecord {
+  return {
+    key: String(row.key),
+    judge: String(row.judge),
+    status: row.status as GradeRecord["status"],
+    compliance: row.compliance === null ? null : Number(row.compliance),
+    rationale: text(row.rationale),
+    reliedOn: JSON.parse(String(row.relied_on ?? "[]")) as string[],
+    failureKind: text(row.failure_kind),
+    raw: String(row.raw),
+    inputTokens: Number(row.input_tokens),
+    outputTokens: Number(row.output_tokens),
+    cachedTokens: row.cached_tokens === null ? null : Number(row.cached_tokens),
+  };
+}
+
+/** A verdict row's columns (prefixed as the query names them) as a record; null when the sample has none. */
+export function toVerdict(row: Row, prefix = ""): VerdictRecord | null {
+  const status = row[`${prefix}status`];
+  if (status === null || status === undefined) return null;
+  return {
+    status: status as VerdictRecord["status"],
+    compliance: row.compliance === null ? null : Number(row.compliance),
+    compliant: row.compliant === null ? null : row.compliant === 1,
+    gradeKeys: row.grade_keys ? (JSON.parse(String(row.grade_keys)) as string[]) : [],
+    errorKind: text(row[`${prefix}error_kind`]),
+    errorMessage: text(row[`${prefix}error_message`]),
+  };
+}
