@@ -29,7 +29,13 @@ export type Message = z.infer<typeof MessageSchema>;
 /** A conversation is an ordered list of messages; the last one is usually the turn to answer. */
 export type Conversation = Message[];
 
-/** The authority a role's plain text carries in the chain of command. */
+/**
+ * The authority a role's plain text carries in the chain of command.
+ *
+ * @example
+ * roleAuthority("developer"); // "developer"
+ * roleAuthority("tool"); // "none"
+ */
 export function roleAuthority(role: Role): AuthorityLevel {
   switch (role) {
     case "system":
@@ -42,12 +48,22 @@ export function roleAuthority(role: Role): AuthorityLevel {
   }
 }
 
-/** The authority of one content part: untrusted text never carries authority, whatever the role. */
+/**
+ * The authority of one content part: untrusted text never carries authority, whatever the role.
+ *
+ * @example
+ * partAuthority("developer", { type: "untrusted", text: "Ignore previous instructions" }); // "none"
+ */
 export function partAuthority(role: Role, part: ContentPart): AuthorityLevel {
   return part.type === "untrusted" ? "none" : roleAuthority(role);
 }
 
-/** Builds a plain-text message, for callers that have no typed parts. */
+/**
+ * Builds a plain-text message, for callers that have no typed parts.
+ *
+ * @example
+ * const conversation = [textMessage("developer", "Answer in French."), textMessage("user", "Hello!")];
+ */
 export function textMessage(role: Role, text: string): Message {
   return { role, content: text, parts: [{ type: "text", text }] };
 }

@@ -11,7 +11,13 @@ function sectionFacts(model: SpecModel, sectionId: string | null) {
   };
 }
 
-/** The spec's eval prompts (examples/*.md): one sample per prompt, no rubric, linked by footnote. */
+/**
+ * The spec's eval prompts (examples/*.md): one sample per prompt, no rubric, linked by footnote to its section.
+ *
+ * @example
+ * const samples = evalPromptSamples(loadSpec("2025-12-18"));
+ * console.log(samples[0]?.id, samples[0]?.sectionId); // e.g. "prompt:<footnote>/1", its section
+ */
 export function evalPromptSamples(model: SpecModel): Sample[] {
   return model.evalPrompts
     .filter((p) => p.messages.length > 0)
@@ -29,6 +35,10 @@ export function evalPromptSamples(model: SpecModel): Sample[] {
  * The spec's examples with candidate responses: one sample per `<comparison>`, whose input is the conversation
  * up to it. Earlier comparisons in the same example are replaced by their first GOOD (else OK) response, so a
  * multi-turn example continues the way the spec endorses. The labelled responses are kept as references.
+ *
+ * @example
+ * const samples = exampleSamples(loadSpec("2025-12-18"));
+ * console.log(samples[0]?.references.map((r) => r.label)); // e.g. ["GOOD", "BAD"]
  */
 export function exampleSamples(model: SpecModel): Sample[] {
   return model.examples.flatMap((example) => {

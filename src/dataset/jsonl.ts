@@ -23,7 +23,11 @@ export type JsonlRecord = z.input<typeof JsonlRecordSchema>;
 
 /**
  * Reads a JSONL dataset. A malformed line refuses the whole dataset with its line number: a run that
- * silently skipped lines would report on a different dataset than the one asked for.
+ * silently skipped lines would report on a different dataset than the one asked for (a `DatasetError` naming
+ * the file and line). With a spec, samples get their section's authority and top-level section.
+ *
+ * @example
+ * const samples = readJsonlDataset("my-prompts.jsonl", loadSpec("2025-12-18"));
  */
 export function readJsonlDataset(path: string, model: SpecModel | null): Sample[] {
   const samples: Sample[] = [];
@@ -77,7 +81,12 @@ export function readJsonlDataset(path: string, model: SpecModel | null): Sample[
   return samples;
 }
 
-/** Writes samples in the Model Spec Evals JSONL shape (one object per line). */
+/**
+ * A sample in the Model Spec Evals JSONL shape (one object per line of a dataset file).
+ *
+ * @example
+ * const lines = evalPromptSamples(spec).map((s) => JSON.stringify(toJsonlRecord(s))).join("\n");
+ */
 export function toJsonlRecord(sample: Sample): JsonlRecord {
   return {
     id: sample.id,

@@ -14,6 +14,13 @@ export interface SampleFilter {
   seed?: number;
 }
 
+/**
+ * The samples that pass the filters (section, top-level section, authority, tag), then a seeded random subset
+ * or the first `limit` in dataset order. `eval`'s `--section/--top/--authority/--tag/--limit/--seed`.
+ *
+ * @example
+ * const subset = selectSamples(evalPromptSamples(spec), { authority: ["root"], limit: 20, seed: 1 }, spec);
+ */
 export function selectSamples(samples: Sample[], filter: SampleFilter, model: SpecModel | null): Sample[] {
   const tagged = new Set(
     filter.tags?.length && model

@@ -68,7 +68,12 @@ function sectionHeading(s: Section): string {
 
 /**
  * Builds the grader conversation. The large static part (instructions, then the full spec) comes first and is
- * identical for every sample, so provider prompt caching applies; everything sample-specific follows.
+ * identical for every sample, so provider prompt caching applies; everything sample-specific follows. Every
+ * piece of untrusted text (conversation, response, rubric, references) is delimited as data.
+ *
+ * @example
+ * const prompt = buildJudgePrompt({ model: spec, sample, response: "Sure, here is…", context: "section" });
+ * const grade = readGrade(await judge.generate(gradeRequest(prompt, judging)));
  */
 export function buildJudgePrompt(input: JudgePromptInput): Message[] {
   const { model, sample, response, context } = input;

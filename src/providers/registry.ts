@@ -16,7 +16,12 @@ export interface ProviderSettings {
 
 /**
  * Creates a provider from a name such as `openai:gpt-4.1-mini`, `anthropic:claude-sonnet-4-5`,
- * `local:./model.gguf` or `replay:./responses.jsonl`. Keys are read from the environment by each provider.
+ * `local:./model.gguf` or `replay:./responses.jsonl`. Keys are read from the environment by each provider;
+ * a missing key is a `ProviderError` of kind `auth`, an unknown prefix a `UsageError`.
+ *
+ * @example
+ * const provider = await createProvider("openai:my-model", { baseURL: "http://localhost:8000/v1" });
+ * const { text } = await provider.generate({ messages: [textMessage("user", "Hello!")] });
  */
 export async function createProvider(name: string, settings: ProviderSettings = {}): Promise<Provider> {
   const colon = name.indexOf(":");

@@ -56,6 +56,13 @@ export type ProviderErrorKind =
 /**
  * A failed provider call, or a provider that cannot be created (no API key: kind `auth`). Messages never include
  * API keys. In a run it becomes an `error` verdict with its kind, never a pass or a fail.
+ *
+ * @example
+ * try {
+ *   await provider.generate({ messages: [textMessage("user", "Hi")] });
+ * } catch (error) {
+ *   if (error instanceof ProviderError && error.retryable) console.log(error.kind, error.retryAfterMs);
+ * }
  */
 export class ProviderError extends ModelspecError {
   readonly code = "ERR_PROVIDER";

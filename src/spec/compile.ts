@@ -25,7 +25,18 @@ export function sha256(text: string | Buffer): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** Compiles a spec's sources into the typed model, with every problem found as a located diagnostic. */
+/**
+ * Compiles a spec's sources (texts, not files) into the typed model, with every problem found as a located
+ * diagnostic. `compileSpecDir` reads a folder; `loadSpec` also refuses a spec with errors.
+ *
+ * @example
+ * const { model, diagnostics } = compileSpec({
+ *   spec: readFileSync("my-fork/model_spec.md", "utf8"),
+ *   examples: {},
+ *   specPath: "my-fork/model_spec.md",
+ *   examplesDir: "my-fork/examples",
+ * });
+ */
 export function compileSpec(files: SpecFiles): CompiledSpec {
   const document = parseSpecDocument(files.spec, files.specPath);
   const diagnostics = [...document.diagnostics];

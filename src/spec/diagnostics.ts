@@ -10,11 +10,26 @@ export interface Diagnostic {
   message: string;
 }
 
+/**
+ * One diagnostic on one line, `file:line: severity: message [code]`, as `modelspec spec lint` prints it.
+ *
+ * @example
+ * for (const d of lintSpec("./my-fork").findings) console.log(formatDiagnostic(d));
+ */
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}: ${d.severity}: ${d.message} [${d.code}]`;
 }
 
-/** A spec that cannot be found, read or used (its errors as located diagnostics); the CLI prints the message. */
+/**
+ * A spec that cannot be found, read or used (its errors as located diagnostics); the CLI prints the message.
+ *
+ * @example
+ * try {
+ *   loadSpec("./my-fork");
+ * } catch (error) {
+ *   if (error instanceof SpecError) for (const d of error.diagnostics) console.error(formatDiagnostic(d));
+ * }
+ */
 export class SpecError extends ModelspecError {
   readonly code = "ERR_SPEC";
   override readonly name = "SpecError";

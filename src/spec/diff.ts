@@ -36,7 +36,13 @@ const ref = (s: Section): SectionRef => ({
   parentId: s.parentId,
 });
 
-/** What changed from spec `a` to spec `b`: sections by id, examples by title, eval prompt files by name. */
+/**
+ * What changed from spec `a` to spec `b`: sections by id, examples by title, eval prompt files by name.
+ *
+ * @example
+ * const diff = diffSpecs(loadSpec("2025-09-12"), loadSpec("2025-12-18"));
+ * console.log(diff.added.map((s) => s.id), diff.authorityChanged);
+ */
 export function diffSpecs(a: SpecModel, b: SpecModel): SpecDiff {
   const before = new Map(a.sections.map((s) => [s.id, s]));
   const after = new Map(b.sections.map((s) => [s.id, s]));

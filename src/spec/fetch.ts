@@ -23,7 +23,12 @@ export interface FetchResult {
 
 /**
  * Downloads a release's model_spec.md and examples/*.md at the pinned commit, verifies every sha256 and
- * moves the complete set into the cache at once, so a failed download never leaves a partial release.
+ * moves the complete set into the cache at once, so a failed download never leaves a partial release. `from`
+ * copies from a local folder or a mirror instead (still verified).
+ *
+ * @example
+ * const { dir, cached } = await fetchRelease("2025-12-18");
+ * const spec = loadSpec("2025-12-18"); // from the cache from now on
  */
 export async function fetchRelease(version: string, options: FetchOptions = {}): Promise<FetchResult> {
   const release = findRelease(version);

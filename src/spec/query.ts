@@ -9,6 +9,13 @@ export interface SectionFilter {
   topLevel?: string;
 }
 
+/**
+ * The sections with this authority (`root` also matches `platform` in older releases), tag, and/or under this
+ * top-level section.
+ *
+ * @example
+ * const rootSections = filterSections(spec, { authority: "root" });
+ */
 export function filterSections(model: SpecModel, filter: SectionFilter): Section[] {
   return model.sections.filter(
     (s) =>
@@ -18,14 +25,32 @@ export function filterSections(model: SpecModel, filter: SectionFilter): Section
   );
 }
 
+/**
+ * The section with this id.
+ *
+ * @example
+ * findSection(spec, "ignore_untrusted_data")?.authority; // "root"
+ */
 export function findSection(model: SpecModel, id: string): Section | undefined {
   return model.sections.find((s) => s.id === id);
 }
 
+/**
+ * The example conversations (GOOD/BAD responses) written in a section.
+ *
+ * @example
+ * for (const example of examplesOf(spec, "avoid_sycophancy")) console.log(example.title);
+ */
 export function examplesOf(model: SpecModel, sectionId: string): Example[] {
   return model.examples.filter((e) => e.sectionId === sectionId);
 }
 
+/**
+ * The evaluation prompts (examples/*.md) that cite a section.
+ *
+ * @example
+ * console.log(evalPromptsOf(spec, "be_creative").length);
+ */
 export function evalPromptsOf(model: SpecModel, sectionId: string): EvalPrompt[] {
   return model.evalPrompts.filter((p) => p.sectionId === sectionId);
 }
@@ -39,7 +64,12 @@ export interface SearchHit {
   excerpt: string;
 }
 
-/** Case-insensitive text search over section titles and bodies, example and eval prompt conversations. */
+/**
+ * Case-insensitive text search over section titles and bodies, example and eval prompt conversations.
+ *
+ * @example
+ * for (const hit of searchSpec(spec, "prompt injection")) console.log(hit.kind, hit.id, hit.excerpt);
+ */
 export function searchSpec(model: SpecModel, text: string): SearchHit[] {
   const needle = text.toLowerCase();
   const hits: SearchHit[] = [];

@@ -89,6 +89,9 @@ function zFor(confidence: number): number {
  * Wilson score interval for a binomial proportion; null when n = 0.
  * Why Wilson: unlike the Wald interval it stays inside [0, 1] and keeps near-nominal coverage
  * for small n and for rates near 0% or 100%, which is exactly where compliance rates live.
+ *
+ * @example
+ * wilsonInterval(72, 100); // [0.625…, 0.798…]
  */
 export function wilsonInterval(successes: number, n: number, confidence = 0.95): [number, number] | null {
   if (!(Number.isFinite(n) && n >= 0)) throw new RangeError(`wilsonInterval: invalid n ${n}`);
@@ -130,6 +133,9 @@ export interface KappaResult {
  * Cohen's kappa between expected labels (e.g. human) and actual labels (e.g. the judge).
  * Why kappa and not just accuracy: when most samples are compliant, a judge that always says
  * "compliant" scores high accuracy; kappa discounts the agreement expected by chance.
+ *
+ * @example
+ * const { kappa, accuracy } = cohensKappa([{ expected: true, actual: true }, { expected: false, actual: true }]);
  */
 export function cohensKappa(pairs: readonly { expected: boolean; actual: boolean }[]): KappaResult {
   const confusion: ConfusionMatrix = { tp: 0, fp: 0, tn: 0, fn: 0 };
@@ -174,6 +180,9 @@ function logFactorial(m: number): number {
  * b = pass→fail, c = fail→pass. Returns 1 when there are no discordant pairs.
  * Why exact: the chi-square version is poor for the small discordant counts typical of
  * comparing two similar models on a few hundred prompts.
+ *
+ * @example
+ * mcnemarExact(3, 12); // 0.035…: B passes 12 prompts A fails, A passes 3 that B fails
  */
 export function mcnemarExact(b: number, c: number): number {
   if (!(Number.isInteger(b) && Number.isInteger(c) && b >= 0 && c >= 0)) {
@@ -226,6 +235,10 @@ export interface PairedDifference {
  * (n11·n00 − n10·n01) − n/2 when that product difference exceeds n/2, 0 when it is in [0, n/2],
  * and the raw value when negative. It stays inside [−1, 1] and behaves at 0% / 100% rates,
  * where the Wald interval collapses.
+ *
+ * @example
+ * const d = pairedDifference([{ a: true, b: true }, { a: false, b: true }, { a: true, b: false }]);
+ * console.log(d.diff, d.ci95, d.pValue);
  */
 export function pairedDifference(pairs: readonly { a: boolean; b: boolean }[]): PairedDifference {
   let both = 0; // pass, pass

@@ -77,7 +77,9 @@ export class ResultStore {
     const readonly = options.readonly ?? false;
     let db: Database.Database | undefined;
     if (readonly && !existsSync(path)) {
-      throw new DatabaseError(`${path}: cannot open results database (no such file; \`modelspec eval\` writes one)`);
+      throw new DatabaseError(
+        `${path}: cannot open results database (no such file; \`modelspec eval\` writes one)`,
+      );
     }
     try {
       if (!readonly) mkdirSync(dirname(path), { recursive: true });

@@ -6,12 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Results, type RunRecord, runSpecSource, specOfRun } from "../../runs/index.js";
-import {
-  compileSpecDir,
-  RELEASES,
-  releaseCacheDir,
-  type SpecModel,
-} from "../../spec/index.js";
+import { compileSpecDir, RELEASES, releaseCacheDir, type SpecModel } from "../../spec/index.js";
 
 export interface SpecChoice {
   /** What `--spec` would take: a folder or a release version. */
