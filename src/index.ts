@@ -33,6 +33,7 @@ export {
   type JudgeAnswer,
   JudgeAnswerSchema,
   type JudgeContext,
+  type JudgePromptInput,
   type JudgingSettings,
   readGrade,
   type Verdict,
@@ -45,6 +46,8 @@ export {
   ProviderError,
   type ProviderErrorKind,
   type ProviderSettings,
+  type ResponseSchema,
+  type TokenUsage,
 } from "./providers/index.js";
 export {
   formatRate,
@@ -56,6 +59,7 @@ export {
 export {
   type CalibrateOptions,
   type CalibrationReport,
+  type ComparisonRow,
   calibrate,
   compareRuns,
   type EvaluateOptions,
@@ -75,6 +79,7 @@ export {
   summarizeRun,
 } from "./runs/index.js";
 export {
+  type CompiledSpec,
   compileSpec,
   compileSpecDir,
   type Diagnostic,
@@ -83,6 +88,8 @@ export {
   type Example,
   evalPromptsOf,
   examplesOf,
+  type FetchOptions,
+  type FetchResult,
   fetchRelease,
   filterSections,
   findSection,
@@ -92,12 +99,40 @@ export {
   lintSpec,
   loadSpec,
   RELEASES,
+  type Release,
+  type SearchHit,
   type Section,
+  type SectionFilter,
   type SpecDiff,
   SpecError,
+  type SpecFiles,
+  type SpecLocation,
   type SpecModel,
   SpecModelSchema,
+  type SpecSource,
   searchSpec,
 } from "./spec/index.js";
-export { cohensKappa, mcnemarExact, pairedDifference, wilsonInterval } from "./stats/index.js";
+export {
+  type ConfusionMatrix,
+  cohensKappa,
+  type KappaResult,
+  mcnemarExact,
+  type PairedDifference,
+  pairedDifference,
+  wilsonInterval,
+} from "./stats/index.js";
+export type {
+  CompletionRecord,
+  FailureRow,
+  Failures,
+  GradeRecord,
+  RunResultRow,
+  SampleDetail,
+  SampleListRow,
+  SamplePage,
+  SamplePageFilter,
+  TokenTotals,
+  VerdictRecord,
+  VerdictTotals,
+} from "./store/index.js";
 export { TOOL_VERSION } from "./version.js";

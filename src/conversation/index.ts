@@ -9,8 +9,6 @@ export {
 } from "./authority.js";
 export {
   type ContentPart,
-  ContentPartSchema,
-  type Conversation,
   type Message,
   MessageSchema,
   partAuthority,

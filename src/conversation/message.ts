@@ -9,7 +9,7 @@ export type Role = z.infer<typeof RoleSchema>;
  * A piece of message content. `untrusted` is text the spec marks as data (`<untrusted>` blocks); `settings`
  * is structured configuration such as `under_18: true`. Plain `text` carries the message's own authority.
  */
-export const ContentPartSchema = z.object({
+const ContentPartSchema = z.object({
   type: z.enum(["text", "untrusted", "settings"]),
   text: z.string(),
 });
@@ -25,9 +25,6 @@ export const MessageSchema = z.object({
   attributes: z.record(z.string(), z.string()).optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
-
-/** A conversation is an ordered list of messages; the last one is usually the turn to answer. */
-export type Conversation = Message[];
 
 /**
  * The authority a role's plain text carries in the chain of command.

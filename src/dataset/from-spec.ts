@@ -58,7 +58,7 @@ export function exampleSamples(model: SpecModel): Sample[] {
 }
 
 /** The example's messages before comparison `index`, with earlier comparisons resolved to an endorsed answer. */
-export function conversationBefore(example: Example, index: number): Message[] {
+function conversationBefore(example: Example, index: number): Message[] {
   const turn = example.responses.find((r) => r.comparison === index)?.turn ?? example.messages.length;
   const messages: Message[] = [];
   for (let i = 0; i < turn; i++) {

@@ -1,4 +1,4 @@
-export { conversationBefore, evalPromptSamples, exampleSamples } from "./from-spec.js";
+export { evalPromptSamples, exampleSamples } from "./from-spec.js";
 export { type JsonlRecord, readJsonlDataset, toJsonlRecord } from "./jsonl.js";
 export { type Sample, SampleSchema } from "./sample.js";
-export { type SampleFilter, seededShuffle, selectSamples } from "./select.js";
+export { type SampleFilter, selectSamples } from "./select.js";

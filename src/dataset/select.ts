@@ -42,7 +42,7 @@ export function selectSamples(samples: Sample[], filter: SampleFilter, model: Sp
 }
 
 /** Fisher–Yates with a small deterministic PRNG (mulberry32): the same seed gives the same subset everywhere. */
-export function seededShuffle<T>(items: T[], seed: number): T[] {
+function seededShuffle<T>(items: T[], seed: number): T[] {
   const out = [...items];
   let state = seed >>> 0;
   const random = () => {

@@ -1,4 +1,4 @@
-import type { GenerateResult } from "../providers/types.js";
+import type { GenerateResult } from "../providers/index.js";
 import { type JudgeAnswer, JudgeAnswerSchema } from "./verdict-schema.js";
 
 export type ParsedAnswer =

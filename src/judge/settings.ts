@@ -4,7 +4,7 @@ import { z } from "zod";
  * How much of the spec the judge reads: `full` (the whole spec, as Model Spec Evals does) or `section` (the
  * section under test and its examples only, for judges with a small context such as a local model).
  */
-export const JudgeContextSchema = z.enum(["full", "section"]);
+const JudgeContextSchema = z.enum(["full", "section"]);
 export type JudgeContext = z.infer<typeof JudgeContextSchema>;
 
 /** How a run's judge grades: what it reads, how often it is asked, and the verdict rule's threshold. */

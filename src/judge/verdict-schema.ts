@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const FAILURE_KINDS = ["none", "over-refusal", "too-permissive", "other"] as const;
+const FAILURE_KINDS = ["none", "over-refusal", "too-permissive", "other"] as const;
 
 /** What the judge must answer, one object per grader sample. */
 export const JudgeAnswerSchema = z.object({

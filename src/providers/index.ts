@@ -1,4 +1,4 @@
-export { createProvider, PROVIDER_PREFIXES, type ProviderSettings } from "./registry.js";
+export { createProvider, type ProviderSettings } from "./registry.js";
 export {
   type GenerateRequest,
   type GenerateResult,

@@ -3,7 +3,7 @@ import { UsageError } from "../errors.js";
 import { cacheRoot } from "../spec/index.js";
 import type { Provider } from "./types.js";
 
-export const PROVIDER_PREFIXES = ["openai", "anthropic", "local", "replay"] as const;
+const PROVIDER_PREFIXES = ["openai", "anthropic", "local", "replay"] as const;
 
 export interface ProviderSettings {
   /** Base URL for OpenAI-compatible servers (else OPENAI_BASE_URL). */

@@ -3,7 +3,7 @@ import {
   type GenerateResult,
   type Provider,
   ProviderError,
-} from "../providers/types.js";
+} from "../providers/index.js";
 import type { AdaptiveLimiter } from "./limiter.js";
 
 export interface CallPolicy {

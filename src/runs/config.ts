@@ -64,7 +64,7 @@ function withKind(value: unknown): unknown {
   return { ...value, kind };
 }
 
-export const RunConfigSchema = z.preprocess(
+const RunConfigSchema = z.preprocess(
   withKind,
   z.discriminatedUnion("kind", [EvalConfigSchema, RegradeConfigSchema, CalibrationConfigSchema]),
 );

@@ -1,15 +1,12 @@
 export { type CalibrationReport, calibrate } from "./calibrate.js";
 export type { ComparisonRow, RunComparison } from "./compare.js";
-export { type RunConfig, RunConfigSchema, type RunRecord } from "./config.js";
+export type { RunConfig, RunRecord } from "./config.js";
 export { evaluate } from "./evaluate.js";
 export {
   type CalibrateOptions,
-  CalibrateOptionsSchema,
   DEFAULTS,
   type EvaluateOptions,
-  EvaluateOptionsSchema,
   type RegradeOptions,
-  RegradeOptionsSchema,
   type RunProgress,
 } from "./options.js";
 export { regrade } from "./regrade.js";

@@ -11,7 +11,7 @@ import { DEFAULT_POLICY, type ProgressState } from "../runner/index.js";
 import { LATEST_RELEASE, type SpecModel } from "../spec/index.js";
 
 /** Where results go unless `db` says otherwise. */
-export const DEFAULT_DB = join(".modelspec", "results.db");
+const DEFAULT_DB = join(".modelspec", "results.db");
 
 /** The defaults of the options, shown by the CLI's --help. */
 export const DEFAULTS = {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { SectionAuthority } from "../conversation/index.js";
 import type { Example, Section, SpecModel } from "./model.js";
 
-export interface SectionRef {
+interface SectionRef {
   id: string;
   title: string;
   authority: SectionAuthority | null;

@@ -18,7 +18,7 @@ export interface SpecLocation {
  * @example
  * resolveSpecLocation("2025-12-18"); // { dir: "~/.cache/modelspec/specs/2025-12-18", version: "2025-12-18" }
  */
-export function resolveSpecLocation(spec: string): SpecLocation {
+function resolveSpecLocation(spec: string): SpecLocation {
   if (existsSync(spec) && statSync(spec).isDirectory()) return { dir: resolve(spec), version: null };
   const release = findRelease(spec);
   if (release) {

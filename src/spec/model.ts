@@ -7,9 +7,9 @@ import { MessageSchema, SECTION_AUTHORITIES } from "../conversation/index.js";
  */
 export const SPEC_MODEL_VERSION = 1;
 
-export const SectionAuthoritySchema = z.enum(SECTION_AUTHORITIES);
+const SectionAuthoritySchema = z.enum(SECTION_AUTHORITIES);
 
-export const CrossReferenceSchema = z.object({
+const CrossReferenceSchema = z.object({
   /** The id linked to (`[?](#id)` or `[text](#id)`). */
   id: z.string(),
   /** The link text as written; `?` means "render the target's title". */
@@ -19,7 +19,7 @@ export const CrossReferenceSchema = z.object({
   line: z.number().int(),
 });
 
-export const SectionSchema = z.object({
+const SectionSchema = z.object({
   id: z.string(),
   title: z.string(),
   /** Markdown heading level, 1 for `#`. */
@@ -42,9 +42,9 @@ export const SectionSchema = z.object({
   line: z.number().int(),
 });
 
-export const ResponseLabelSchema = z.enum(["GOOD", "BAD", "OK"]);
+const ResponseLabelSchema = z.enum(["GOOD", "BAD", "OK"]);
 
-export const CandidateResponseSchema = z.object({
+const CandidateResponseSchema = z.object({
   label: ResponseLabelSchema,
   /** The note written after the label (`<!-- BAD: note -->`), or null. */
   note: z.string().nullable(),
@@ -60,7 +60,7 @@ export const CandidateResponseSchema = z.object({
   line: z.number().int(),
 });
 
-export const ExampleSchema = z.object({
+const ExampleSchema = z.object({
   /** Stable id: `<sectionId>/<n>` with n counting the section's examples from 1. */
   id: z.string(),
   sectionId: z.string(),
@@ -71,7 +71,7 @@ export const ExampleSchema = z.object({
   line: z.number().int(),
 });
 
-export const EvalPromptSchema = z.object({
+const EvalPromptSchema = z.object({
   /** Stable id: `<footnoteId>/<n>` with n counting the file's prompts from 1. */
   id: z.string(),
   /** File name inside `examples/`, e.g. `0dh6.md`. */
@@ -86,7 +86,7 @@ export const EvalPromptSchema = z.object({
   line: z.number().int(),
 });
 
-export const FootnoteSchema = z.object({
+const FootnoteSchema = z.object({
   id: z.string(),
   sectionId: z.string(),
   /** The eval prompt file for this footnote, or null when there is none. */
@@ -94,7 +94,7 @@ export const FootnoteSchema = z.object({
   line: z.number().int(),
 });
 
-export const SpecSourceSchema = z.object({
+const SpecSourceSchema = z.object({
   /** Release version when loaded by version or recognised by hash, else null. */
   version: z.string().nullable(),
   /** sha256 of model_spec.md. */

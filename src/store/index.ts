@@ -1,4 +1,4 @@
-export type { PairedVerdict, SampleGrouping, TokenTotals, VerdictTotals } from "./aggregates.js";
+export type { TokenTotals, VerdictTotals } from "./aggregates.js";
 export type {
   CompletionRecord,
   GradeRecord,
@@ -8,7 +8,7 @@ export type {
   StoredRun,
   VerdictRecord,
 } from "./records.js";
-export type { FailureRow, Failures, SampleDetail, SampleRef } from "./sample-detail.js";
+export type { FailureRow, Failures, SampleDetail } from "./sample-detail.js";
 export {
   DEFAULT_PAGE_SIZE,
   isVerdictFilter,
@@ -16,6 +16,5 @@ export {
   type SamplePage,
   type SamplePageFilter,
   VERDICT_FILTERS,
-  type VerdictFilter,
 } from "./sample-pages.js";
 export { ResultStore } from "./store.js";

@@ -11,7 +11,7 @@ import {
 } from "./records.js";
 import type { Sql } from "./sql.js";
 
-export interface SampleRef {
+interface SampleRef {
   sampleId: string;
   epoch: number;
 }

@@ -19,7 +19,7 @@ export interface SamplePageFilter {
 }
 
 /** A position in the table: the run and the sample's position in it. */
-export interface SampleCursor {
+interface SampleCursor {
   run: string;
   position: number;
 }
@@ -54,11 +54,11 @@ export interface SamplePage {
 
 const EXCERPT = 240;
 
-export function encodeCursor(c: SampleCursor): string {
+function encodeCursor(c: SampleCursor): string {
   return `${c.position}@${c.run}`;
 }
 
-export function decodeCursor(text: string | undefined): SampleCursor | null {
+function decodeCursor(text: string | undefined): SampleCursor | null {
   if (!text) return null;
   const at = text.indexOf("@");
   const position = Number(text.slice(0, at));
@@ -110,7 +110,7 @@ function conditions(filter: SamplePageFilter): { sql: string; params: string[] }
 }
 
 /** Matching samples in all pages: an index count per run (verdicts joined only when the filter needs them). */
-export function countSamples(sql: Sql, filter: SamplePageFilter): number {
+function countSamples(sql: Sql, filter: SamplePageFilter): number {
   const c = conditions(filter);
   // A verdict filter alone is counted on the verdicts table (every verdict has its sample row).
   const verdictsOnly = filter.verdict && filter.verdict !== "pending" && !filter.section;

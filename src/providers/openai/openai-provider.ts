@@ -254,7 +254,7 @@ export function mapSdkError(error: unknown, ctx: ErrorContext, classes: SdkError
 }
 
 /** Milliseconds from `retry-after-ms`, or `Retry-After` as seconds or an HTTP date; undefined if absent. */
-export function parseRetryAfterMs(headers: unknown, now: number = Date.now()): number | undefined {
+function parseRetryAfterMs(headers: unknown, now: number = Date.now()): number | undefined {
   if (!(headers instanceof Headers)) return undefined;
   const ms = headers.get("retry-after-ms");
   if (ms !== null && ms.trim() !== "") {
@@ -269,7 +269,7 @@ export function parseRetryAfterMs(headers: unknown, now: number = Date.now()): n
 }
 
 /** Removes the given secrets and anything shaped like an OpenAI/Anthropic key (servers sometimes echo keys). */
-export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
   for (const secret of secrets) {
     if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");

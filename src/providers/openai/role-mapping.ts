@@ -16,7 +16,7 @@ function defuseClosingTag(text: string, tag: string): string {
 }
 
 /** One content part as the text a model sees. */
-export function renderPart(part: ContentPart): string {
+function renderPart(part: ContentPart): string {
   switch (part.type) {
     case "text":
       return part.text;

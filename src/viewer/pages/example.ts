@@ -4,7 +4,7 @@ import { html, type SafeHtml } from "../html.js";
 import { conversation, message } from "./conversation.js";
 import { chip } from "./parts.js";
 
-export function example(e: Example, open: boolean): SafeHtml {
+function example(e: Example, open: boolean): SafeHtml {
   const labels = ["GOOD", "BAD", "OK"]
     .map((l) => [l, e.responses.filter((r) => r.label === l).length] as const)
     .filter(([, n]) => n > 0)
@@ -29,7 +29,7 @@ const EXAMPLE_BLOCK = /^\*\*Example\*\*.*\n+(~~~|```)xml\n[\s\S]*?\n\1[ \t]*$/gm
 const META_BLOCK = /^!!! meta[^\n]*\n(?:(?: {4}[^\n]*|[ \t]*)\n)*/gm;
 
 /** The section's markdown without its example blocks and `!!! meta` blocks, which are shown on their own. */
-export function proseOf(section: Section): string {
+function proseOf(section: Section): string {
   return section.body
     .replace(
       EXAMPLE_BLOCK,
