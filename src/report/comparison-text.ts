@@ -1,6 +1,6 @@
 import type { RunComparison } from "../runs/index.js";
 import type { PairedDifference } from "../stats/index.js";
-import { percent, points } from "./format.js";
+import { decimal, percent, points } from "./format.js";
 import { renderTable } from "./table.js";
 
 /**
@@ -17,7 +17,7 @@ export function renderComparison(c: RunComparison): string {
     percent(d.rateA),
     percent(d.rateB),
     `${points(d.diff)} pts${d.ci95 ? ` [${points(d.ci95[0])}, ${points(d.ci95[1])}]` : ""}`,
-    d.pValue.toFixed(3),
+    decimal(d.pValue),
   ];
   return [
     `A = ${c.runA}   B = ${c.runB}   ${c.paired} paired samples${c.unpaired ? ` (${c.unpaired} graded in one run only, left out)` : ""}`,

@@ -45,6 +45,16 @@ export function points(diff: number | null): string {
   return `${diff > 0 ? "+" : "−"}${text}`;
 }
 
+/**
+ * A statistic (a p-value, a kappa) with fixed decimals, or "—" when it is undefined.
+ *
+ * @example
+ * decimal(0.0351, 3); // "0.035"
+ */
+export function decimal(x: number | null, digits = 3): string {
+  return x === null ? "—" : x.toFixed(digits);
+}
+
 /** "2025-12-18 14:03 UTC" from an ISO timestamp, "—" without one. */
 export function when(iso: string | null): string {
   if (!iso) return "—";

@@ -2,7 +2,7 @@
  * Inline SVG bar charts (no library, no script): compliance rates with their 95% interval as a whisker, and
  * paired differences between two runs. Labels and tooltips are data, so they go through `html` like all text.
  */
-import { formatRate, points } from "../report/index.js";
+import { decimal, formatRate, points } from "../report/index.js";
 import { html, type SafeHtml } from "./html.js";
 
 export interface RateBar {
@@ -99,7 +99,7 @@ export function diffChart(caption: string, bars: DiffBar[]): SafeHtml {
   const rows = bars.map((b, i) => {
     const y = TOP + i * ROW;
     const mid = y + ROW / 2;
-    const tip = `${b.id}: B − A ${points(b.diff)} pts${b.ci95 ? ` [${points(b.ci95[0])}, ${points(b.ci95[1])}]` : ""}, n = ${b.n}, p = ${b.pValue.toFixed(3)}`;
+    const tip = `${b.id}: B − A ${points(b.diff)} pts${b.ci95 ? ` [${points(b.ci95[0])}, ${points(b.ci95[1])}]` : ""}, n = ${b.n}, p = ${decimal(b.pValue)}`;
     const d = b.diff;
     const bar =
       d === null

@@ -1,6 +1,6 @@
 /** Two runs side by side: each run's per-section rates, and the paired difference on samples both graded. */
 
-import { count, formatRate, points } from "../../report/index.js";
+import { count, decimal, formatRate, points } from "../../report/index.js";
 import type { GroupRow, RunComparison, RunSummary } from "../../runs/index.js";
 import type { PairedDifference } from "../../stats/index.js";
 import { type DiffBar, diffChart } from "../charts.js";
@@ -80,7 +80,7 @@ export function comparePage(input: CompareInput): SafeHtml {
       {
         head: "p (McNemar)",
         num: true,
-        cell: (id) => (paired.get(id) ? (paired.get(id) as PairedDifference).pValue.toFixed(3) : "—"),
+        cell: (id) => decimal(paired.get(id)?.pValue ?? null),
       },
     ],
     ids,
@@ -89,7 +89,7 @@ export function comparePage(input: CompareInput): SafeHtml {
     html`<div class="card"><div class="muted">${label}</div><div><a class="mono" href="${urls.run(s.runId)}">${s.runId}</a></div><div class="mono">${s.model}</div><div class="muted">judge <span class="mono">${s.judge}</span> · spec ${s.spec.version ?? s.spec.hash.slice(0, 12)} · ${s.dataset}</div><div>overall <b>${formatRate(s.overall.rate, s.overall.ci95)}</b> <span class="muted">(${count(s.overall.compliant)} of ${count(s.overall.graded)} graded)</span></div></div>`;
   return html`${head}
 <div class="cols">${side("A (baseline)", a)}${side("B", b)}</div>
-<div class="card headline"><div><div class="muted">paired difference B − A</div><div class="big">${points(c.overall.diff)} pts</div><div class="muted">95% CI ${c.overall.ci95 ? `${points(c.overall.ci95[0])} to ${points(c.overall.ci95[1])}` : "—"} · McNemar p = ${c.overall.pValue.toFixed(3)}</div></div>
+<div class="card headline"><div><div class="muted">paired difference B − A</div><div class="big">${points(c.overall.diff)} pts</div><div class="muted">95% CI ${c.overall.ci95 ? `${points(c.overall.ci95[0])} to ${points(c.overall.ci95[1])}` : "—"} · McNemar p = ${decimal(c.overall.pValue)}</div></div>
 <div class="stat">paired samples<br><b>${count(c.paired)}</b></div>
 <div class="stat">A on pairs<br><b>${formatRate(c.overall.rateA)}</b></div>
 <div class="stat">B on pairs<br><b>${formatRate(c.overall.rateB)}</b></div>
