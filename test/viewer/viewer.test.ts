@@ -10,7 +10,7 @@ import { ResultStore } from "../../src/store/index.js";
 import { samplePage } from "../../src/viewer/data/samples.js";
 import { startViewer, type Viewer } from "../../src/viewer/index.js";
 import { runCli } from "../support/cli.js";
-import { ROOT } from "../support/paths.js";
+import { CLI, ROOT } from "../support/paths.js";
 import {
   createViewerFixture,
   OLDER_SPEC,
@@ -315,11 +315,10 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
   });
 
   test("`modelspec view` prints its URL, serves, and stops cleanly on SIGINT", async () => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", join(ROOT, "src/cli/main.ts"), "view", "--db", fx.db, "--port", "0"],
-      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, [CLI, "view", "--db", fx.db, "--port", "0"], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     child.stdout.on("data", (d) => {
       stdout += d;
