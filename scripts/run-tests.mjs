@@ -1,7 +1,7 @@
 // Runs every *.test.ts under src/ and test/ with Node's own test runner (TypeScript through tsx).
 // Node 20's `--test` does not expand globs, so the file list is gathered here.
-// Builds first (`npm run build`, incremental: a few seconds when nothing changed), because the CLI tests run
-// the built `dist/cli/main.js` as a user would: no test may run a stale build, filtered runs included.
+// Builds first (`npm run build`, ~7 s), because the CLI tests run the built `dist/cli/main.js` as a user
+// would: no test may run a stale build, filtered runs included.
 // Usage: node scripts/run-tests.mjs [substring filter...]
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
