@@ -30,7 +30,7 @@ describeProviderContract("replay", async () => {
   const path = replayFile([{ input: asInput(CONTRACT_MESSAGES), response: "Hello." }]);
   return {
     provider: createReplayProvider({ id: `replay:${path}`, path }),
-    // A replay answers from memory at once: there is no call in flight to interrupt.
+    // No `interruptible`: a replay answers from memory at once, with no call in flight to interrupt.
     unservable: () => ({
       request: { messages: [textMessage("user", "A question nobody stored an answer for.")] },
       kind: "bad_request",
