@@ -1,5 +1,7 @@
 // Runs every *.test.ts under src/ and test/ with Node's own test runner (TypeScript through tsx).
 // Node 20's `--test` does not expand globs, so the file list is gathered here.
+// Builds first (`npm run build`, ~7 s), because the CLI tests run the built `dist/cli/main.js` as a user
+// would: no test may run a stale build, filtered runs included.
 // Usage: node scripts/run-tests.mjs [substring filter...]
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -23,6 +25,11 @@ const files = ["src", "test"]
 if (files.length === 0) {
   console.error("no test files matched");
   process.exit(1);
+}
+const build = spawnSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
+if (build.status !== 0) {
+  console.error("the build failed: no tests run");
+  process.exit(build.status ?? 1);
 }
 const result = spawnSync(
   process.execPath,

@@ -4,14 +4,12 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ROOT, releaseDir } from "../support/paths.js";
-
-const BIN = join(ROOT, "dist/cli/main.js");
+import { CLI, ROOT, releaseDir } from "../support/paths.js";
 
 test("npx modelspec runs the built bin (executable, current version, a real command)", () => {
   assert.doesNotThrow(
-    () => accessSync(BIN, constants.X_OK),
-    `${BIN} must exist and be executable (npm install builds it)`,
+    () => accessSync(CLI, constants.X_OK),
+    `${CLI} must exist and be executable (npm install builds it)`,
   );
   const npx = (...args: string[]) =>
     spawnSync("npx", ["--no-install", "modelspec", ...args], { cwd: ROOT, encoding: "utf8" });

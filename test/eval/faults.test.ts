@@ -16,7 +16,7 @@ import {
   type RecordedRequest,
   startFakeLlmServer,
 } from "../support/fake-llm-server.js";
-import { ROOT, releaseDir } from "../support/paths.js";
+import { CLI, ROOT, releaseDir } from "../support/paths.js";
 
 const SPEC = releaseDir("2025-12-18");
 const work = mkdtempSync(join(tmpdir(), "modelspec-faults-"));
@@ -355,11 +355,11 @@ describe("eval under faults (loopback fake server)", () => {
     await withServer(options, (server) =>
       withServer(options, async (reference) => {
         const db = join(work, "kill.db");
-        const child = spawn(
-          process.execPath,
-          ["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...evalArgs(dataset, db, ...flags)],
-          { cwd: ROOT, env: { ...process.env, ...envFor(server) }, stdio: "ignore" },
-        );
+        const child = spawn(process.execPath, [CLI, ...evalArgs(dataset, db, ...flags)], {
+          cwd: ROOT,
+          env: { ...process.env, ...envFor(server) },
+          stdio: "ignore",
+        });
         const exited = new Promise<NodeJS.Signals | null>((resolve) =>
           child.on("exit", (_, signal) => resolve(signal)),
         );

@@ -7,7 +7,7 @@ import { after, test } from "node:test";
 import Database from "better-sqlite3";
 import { runCli } from "../support/cli.js";
 import { startFakeLlmServer } from "../support/fake-llm-server.js";
-import { ROOT, releaseDir } from "../support/paths.js";
+import { CLI, releaseDir } from "../support/paths.js";
 
 const work = mkdtempSync(join(tmpdir(), "modelspec-interrupt-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -34,14 +34,10 @@ test("Ctrl-C stops cleanly: exit 130, run marked interrupted, the same command r
   ];
   const env = { ...process.env, OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: "sk-test" };
   try {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args, ...flags, "--db", db],
-      {
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const child = spawn(process.execPath, [CLI, ...args, ...flags, "--db", db], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     child.stdout.on("data", (d) => {
       stdout += d;

@@ -8,9 +8,9 @@ import {
 } from "../../src/providers/anthropic/index.js";
 import { type GenerateRequest, ProviderError } from "../../src/providers/types.js";
 import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.js";
-import { describeProviderContract, MAPPING_CONVERSATION, SENTINEL_API_KEY } from "./provider-contract.js";
+import { describeHttpProviderContract, MAPPING_CONVERSATION, SENTINEL_API_KEY } from "./provider-contract.js";
 
-describeProviderContract("anthropic", async ({ timeoutMs, serverOptions }) => {
+describeHttpProviderContract("anthropic", async ({ timeoutMs, serverOptions }) => {
   const server = await startFakeLlmServer(serverOptions);
   const provider = createAnthropicProvider({
     id: "anthropic:fake-model",

@@ -12,12 +12,48 @@ import {
 } from "../../src/providers/local/index.js";
 import { type Provider, ProviderError } from "../../src/providers/types.js";
 import { createTinyGguf, tinyGgufPath } from "../support/tiny-gguf.js";
+import { CONTRACT_MESSAGES, describeProviderContract } from "./provider-contract.js";
 
 const text = (role: Message["role"], body: string, attributes?: Record<string, string>): Message => ({
   role,
   content: body,
   parts: [{ type: "text", text: body }],
   ...(attributes ? { attributes } : {}),
+});
+
+const CONTEXT_SIZE = 1024;
+
+/**
+ * One provider on the tiny model for the whole file: loading llama.cpp and the chat template costs about two
+ * seconds each time, generating a few tokens milliseconds. Closed when the file is done.
+ */
+let tiny: Provider | undefined;
+async function tinyProvider(): Promise<Provider> {
+  tiny ??= createLocalProvider({
+    id: "local:tiny",
+    modelPath: await tinyGgufPath(),
+    threads: 1,
+    contextSize: CONTEXT_SIZE,
+  });
+  return tiny;
+}
+after(async () => {
+  await tiny?.close?.();
+});
+
+describeProviderContract("local", async () => {
+  const shared = await tinyProvider();
+  return {
+    // The contract closes its subject after each test; this one is closed once, with the file.
+    provider: { id: shared.id, generate: (request) => shared.generate(request) },
+    // The tokenizer gives about one token per character: this conversation does not fit the context.
+    unservable: () => ({
+      request: { messages: [text("user", "word ".repeat(CONTEXT_SIZE))] },
+      kind: "bad_request",
+    }),
+    // Generation to the end of the context, which an abort cuts short.
+    interruptible: () => ({ messages: [...CONTRACT_MESSAGES], maxTokens: CONTEXT_SIZE, temperature: 0.8 }),
+  };
 });
 
 describe("toLocalChatHistory", () => {
@@ -114,15 +150,7 @@ describe("tiny GGUF", () => {
 describe("local provider on a tiny random GGUF", () => {
   let provider: Provider;
   before(async () => {
-    provider = createLocalProvider({
-      id: "local:tiny",
-      modelPath: await tinyGgufPath(),
-      threads: 1,
-      contextSize: 1024,
-    });
-  });
-  after(async () => {
-    await provider.close?.();
+    provider = await tinyProvider();
   });
 
   const messages = [text("system", "Be brief."), text("user", "Say something.")];

@@ -9,13 +9,13 @@ import {
 import { ProviderError } from "../../src/providers/types.js";
 import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.js";
 import {
-  describeProviderContract,
+  describeHttpProviderContract,
   expectProviderError,
   MAPPING_CONVERSATION,
   SENTINEL_API_KEY,
 } from "./provider-contract.js";
 
-describeProviderContract("openai", async ({ timeoutMs, serverOptions }) => {
+describeHttpProviderContract("openai", async ({ timeoutMs, serverOptions }) => {
   const server = await startFakeLlmServer(serverOptions);
   const provider = createOpenAIProvider({
     id: "openai:fake-model",

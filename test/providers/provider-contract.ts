@@ -1,7 +1,10 @@
-// Behaviour every remote provider owes the runner, checked against the loopback fake server: one attempt per
-// call, and every failure turned into a ProviderError of the right kind, without the API key in it.
+// Behaviour every provider owes the runner, in two parts:
+// - what every provider owes, whatever answers it (an API, a local model, a replay file): a plain answer with
+//   usage, failures as ProviderErrors of the right kind, and a signal that stops the call;
+// - what a remote provider owes on top, checked against the loopback fake server: one attempt per call, every
+//   HTTP failure turned into a ProviderError of the right kind naming the provider, without the API key in it.
 import assert from "node:assert/strict";
-import { describe, type TestContext, test } from "node:test";
+import { describe, test } from "node:test";
 import { type Message, textMessage } from "../../src/conversation/index.js";
 import {
   type GenerateRequest,
@@ -20,15 +23,43 @@ export interface ContractSetupOptions {
   serverOptions?: FakeLlmServerOptions;
 }
 
+/** A request the provider must refuse, and the kind of ProviderError it owes for it. */
+export interface Unservable {
+  request: GenerateRequest;
+  kind: ProviderErrorKind;
+}
+
 export interface ContractSubject {
   provider: Provider;
-  /** The fake server the provider talks to; tests that need it are skipped without one. */
+  /** The fake server the provider talks to, if any: it supplies `unservable` and `interruptible` by default. */
   server?: FakeLlmServer;
   /** The key the provider was given (default SENTINEL_API_KEY). */
   apiKey?: string;
+  /**
+   * Arranges a call the provider must refuse (e.g. a conversation it has no answer for, or one too long for its
+   * context). Default with a server: the server answers 400, which is bad_request.
+   */
+  unservable?: () => Unservable;
+  /**
+   * Arranges a call that runs until it is stopped, or long enough to be stopped. Leave it out when the provider
+   * answers at once (nothing to interrupt). Default with a server: the server never answers.
+   */
+  interruptible?: () => GenerateRequest;
 }
 
 export type ContractSetup = (options: ContractSetupOptions) => Promise<ContractSubject>;
+
+export interface HttpContractSubject extends ContractSubject {
+  server: FakeLlmServer;
+}
+
+export type HttpContractSetup = (options: ContractSetupOptions) => Promise<HttpContractSubject>;
+
+/** The conversation the contract asks about; a provider that answers from stored responses must store one for it. */
+export const CONTRACT_MESSAGES: readonly Message[] = [
+  textMessage("system", "You are terse."),
+  textMessage("user", "Say hello."),
+];
 
 const ask = (text = "Say hello.", extra: Partial<GenerateRequest> = {}): GenerateRequest => ({
   messages: [textMessage("system", "You are terse."), textMessage("user", text)],
@@ -52,30 +83,123 @@ export async function expectProviderError(
   return caught;
 }
 
+/** Runs one test with a fresh subject, always closing it (server and provider). */
+async function withSubject<S extends ContractSubject>(
+  setup: (options: ContractSetupOptions) => Promise<S>,
+  options: ContractSetupOptions,
+  run: (subject: S) => Promise<void>,
+): Promise<void> {
+  const subject = await setup(options);
+  try {
+    await run(subject);
+  } finally {
+    await subject.server?.close();
+    await subject.provider.close?.();
+  }
+}
+
+function unservableOf(subject: ContractSubject): Unservable | undefined {
+  if (subject.unservable) return subject.unservable();
+  if (!subject.server) return undefined;
+  subject.server.setScript([{ status: 400 }]);
+  return { request: ask(), kind: "bad_request" };
+}
+
+function interruptibleOf(subject: ContractSubject): GenerateRequest | undefined {
+  if (subject.interruptible) return subject.interruptible();
+  if (!subject.server) return undefined;
+  subject.server.setScript([{ hang: true }]);
+  return ask("Hi");
+}
+
+/** The parts of the contract every provider owes, whatever answers it. */
 export function describeProviderContract(name: string, setup: ContractSetup): void {
-  /** Runs one test with a fresh provider and server, always closing them. */
-  const withSubject = async (
-    t: TestContext,
-    options: ContractSetupOptions,
-    run: (subject: ContractSubject & { server: FakeLlmServer }) => Promise<void>,
-  ) => {
-    const subject = await setup(options);
-    try {
-      if (!subject.server) {
-        t.skip("no fake server for this provider");
+  describe(`provider contract: ${name}`, () => {
+    describeEveryProviderOwes(setup);
+  });
+}
+
+/** The whole contract for a provider that talks to an API: what every provider owes, then the HTTP part. */
+export function describeHttpProviderContract(name: string, setup: HttpContractSetup): void {
+  describe(`provider contract: ${name}`, () => {
+    describeEveryProviderOwes(setup);
+    describeHttpProviderOwes(setup);
+  });
+}
+
+function describeEveryProviderOwes(setup: ContractSetup): void {
+  test("a plain call answers non-empty text, with token counts and a finish reason", async () => {
+    await withSubject(setup, {}, async ({ provider }) => {
+      const result = await provider.generate({ messages: [...CONTRACT_MESSAGES] });
+      assert.equal(typeof result.text, "string");
+      assert.ok(result.text.length > 0, "non-empty text");
+      for (const count of [result.usage.inputTokens, result.usage.outputTokens]) {
+        assert.ok(Number.isInteger(count) && count >= 0, `token count ${count}`);
+      }
+      if (result.usage.cachedInputTokens !== undefined) {
+        assert.ok(Number.isInteger(result.usage.cachedInputTokens) && result.usage.cachedInputTokens >= 0);
+      }
+      assert.equal(typeof result.finishReason, "string");
+    });
+  });
+
+  test("a call it cannot serve rejects with a ProviderError of the kind it owes", async (t) => {
+    await withSubject(setup, {}, async (subject) => {
+      const unservable = unservableOf(subject);
+      if (!unservable) {
+        t.skip("the setup gives no unservable request");
         return;
       }
-      await run({ ...subject, server: subject.server });
-    } finally {
-      await subject.server?.close();
-      await subject.provider.close?.();
-    }
-  };
+      const error = await expectProviderError(subject.provider.generate(unservable.request), unservable.kind);
+      assert.ok(error.message.length > 0, "the error says what went wrong");
+    });
+  });
 
+  test("an already-aborted signal rejects with aborted and does no work", async () => {
+    await withSubject(setup, {}, async (subject) => {
+      const { provider, server } = subject;
+      const signal = AbortSignal.abort();
+      const error = await expectProviderError(
+        provider.generate({ messages: [...CONTRACT_MESSAGES], signal }),
+        "aborted",
+      );
+      assert.equal(error.retryable, false);
+      // Even a call that would fail is not looked at: the signal is checked before any work.
+      const unservable = unservableOf(subject);
+      if (unservable) {
+        await expectProviderError(provider.generate({ ...unservable.request, signal }), "aborted");
+      }
+      if (server) assert.equal(server.requests.length, 0, "nothing was sent");
+    });
+  });
+
+  test("aborting the signal during a call rejects with aborted, promptly; the provider still answers after", async (t) => {
+    await withSubject(setup, {}, async (subject) => {
+      const request = interruptibleOf(subject);
+      if (!request) {
+        t.skip("calls answer at once: there is nothing to interrupt");
+        return;
+      }
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 50);
+      const started = Date.now();
+      const error = await expectProviderError(
+        subject.provider.generate({ ...request, signal: controller.signal }),
+        "aborted",
+      );
+      assert.ok(Date.now() - started < 2000);
+      assert.equal(error.retryable, false);
+      const after = await subject.provider.generate({ messages: [...CONTRACT_MESSAGES] });
+      assert.ok(after.text.length > 0);
+    });
+  });
+}
+
+function describeHttpProviderOwes(setup: HttpContractSetup): void {
   const expectFailure =
     (reply: FakeReply, kind: ProviderErrorKind, options: ContractSetupOptions = {}) =>
-    async (t: TestContext) => {
-      await withSubject(t, options, async ({ provider, server }) => {
+    async () => {
+      await withSubject(setup, options, async ({ provider, server }) => {
         server.setScript([reply]);
         const error = await expectProviderError(provider.generate(ask()), kind);
         assert.equal(server.requests.length, 1, "exactly one attempt: retries belong to the runner");
@@ -83,9 +207,9 @@ export function describeProviderContract(name: string, setup: ContractSetup): vo
       });
     };
 
-  describe(`provider contract: ${name}`, () => {
-    test("plain text generation returns the scripted text and usage", async (t) => {
-      await withSubject(t, {}, async ({ provider, server }) => {
+  describe("over HTTP (loopback fake server)", () => {
+    test("plain text generation returns the scripted text and usage", async () => {
+      await withSubject(setup, {}, async ({ provider, server }) => {
         server.setScript([
           { text: "Hello there.", usage: { inputTokens: 21, outputTokens: 3, cachedInputTokens: 7 } },
         ]);
@@ -97,8 +221,8 @@ export function describeProviderContract(name: string, setup: ContractSetup): vo
       });
     });
 
-    test("429 becomes rate_limit with retryAfterMs from Retry-After seconds, in one attempt", async (t) => {
-      await withSubject(t, {}, async ({ provider, server }) => {
+    test("429 becomes rate_limit with retryAfterMs from Retry-After seconds, in one attempt", async () => {
+      await withSubject(setup, {}, async ({ provider, server }) => {
         server.setScript([{ status: 429, retryAfter: "1" }]);
         const error = await expectProviderError(provider.generate(ask()), "rate_limit");
         assert.equal(error.status, 429);
@@ -108,8 +232,8 @@ export function describeProviderContract(name: string, setup: ContractSetup): vo
       });
     });
 
-    test("429 with retry-after-ms and with an HTTP-date Retry-After", async (t) => {
-      await withSubject(t, {}, async ({ provider, server }) => {
+    test("429 with retry-after-ms and with an HTTP-date Retry-After", async () => {
+      await withSubject(setup, {}, async ({ provider, server }) => {
         const inThreeSeconds = new Date(Date.now() + 3000).toUTCString();
         server.setScript([
           { status: 429, retryAfterMs: "250", retryAfter: "9" },
@@ -128,8 +252,8 @@ export function describeProviderContract(name: string, setup: ContractSetup): vo
       });
     });
 
-    test("the fake server's requests-per-minute limit surfaces as rate_limit", async (t) => {
-      await withSubject(t, { serverOptions: { requestsPerMinute: 1 } }, async ({ provider, server }) => {
+    test("the fake server's requests-per-minute limit surfaces as rate_limit", async () => {
+      await withSubject(setup, { serverOptions: { requestsPerMinute: 1 } }, async ({ provider, server }) => {
         await provider.generate(ask());
         const error = await expectProviderError(provider.generate(ask()), "rate_limit");
         assert.ok(error.retryAfterMs !== undefined && error.retryAfterMs > 0 && error.retryAfterMs <= 60_000);
@@ -153,8 +277,8 @@ export function describeProviderContract(name: string, setup: ContractSetup): vo
     );
     test("a reset connection becomes network", expectFailure({ reset: true }, "network"));
 
-    test("a hanging server with timeoutMs becomes timeout, promptly", async (t) => {
-      await withSubject(t, { timeoutMs: 150 }, async ({ provider, server }) => {
+    test("a hanging server with timeoutMs becomes timeout, promptly", async () => {
+      await withSubject(setup, { timeoutMs: 150 }, async ({ provider, server }) => {
         server.setScript([{ hang: true }]);
         const started = Date.now();
         const error = await expectProviderError(provider.generate(ask()), "timeout");
@@ -164,8 +288,8 @@ export function describeProviderContract(name: string, setup: ContractSetup): vo
       });
     });
 
-    test("a body that stalls after the headers becomes timeout", async (t) => {
-      await withSubject(t, { timeoutMs: 150 }, async ({ provider, server }) => {
+    test("a body that stalls after the headers becomes timeout", async () => {
+      await withSubject(setup, { timeoutMs: 150 }, async ({ provider, server }) => {
         server.setScript([{ stallBody: true }]);
         const started = Date.now();
         await expectProviderError(provider.generate(ask()), "timeout");
@@ -173,36 +297,18 @@ export function describeProviderContract(name: string, setup: ContractSetup): vo
       });
     });
 
-    test("a slow server past timeoutMs becomes timeout", async (t) => {
-      await withSubject(t, { timeoutMs: 100, serverOptions: { latencyMs: 1000 } }, async ({ provider }) => {
-        await expectProviderError(provider.generate(ask()), "timeout");
-      });
+    test("a slow server past timeoutMs becomes timeout", async () => {
+      await withSubject(
+        setup,
+        { timeoutMs: 100, serverOptions: { latencyMs: 1000 } },
+        async ({ provider }) => {
+          await expectProviderError(provider.generate(ask()), "timeout");
+        },
+      );
     });
 
-    test("aborting the signal becomes aborted", async (t) => {
-      await withSubject(t, {}, async ({ provider, server }) => {
-        server.setScript([{ hang: true }]);
-        const controller = new AbortController();
-        setTimeout(() => controller.abort(), 50);
-        const started = Date.now();
-        const error = await expectProviderError(
-          provider.generate(ask("Hi", { signal: controller.signal })),
-          "aborted",
-        );
-        assert.ok(Date.now() - started < 2000);
-        assert.equal(error.retryable, false);
-      });
-    });
-
-    test("an already-aborted signal fails without sending anything", async (t) => {
-      await withSubject(t, {}, async ({ provider, server }) => {
-        await expectProviderError(provider.generate(ask("Hi", { signal: AbortSignal.abort() })), "aborted");
-        assert.equal(server.requests.length, 0);
-      });
-    });
-
-    test("structured output sends the schema and returns the JSON text", async (t) => {
-      await withSubject(t, {}, async ({ provider, server }) => {
+    test("structured output sends the schema and returns the JSON text", async () => {
+      await withSubject(setup, {}, async ({ provider, server }) => {
         const answer = { verdict_field_marker: "compliant", score: 4 };
         server.setScript([{ json: answer }]);
         const schema = {
@@ -220,8 +326,8 @@ export function describeProviderContract(name: string, setup: ContractSetup): vo
       });
     });
 
-    test("the API key never appears in error messages", async (t) => {
-      await withSubject(t, {}, async ({ provider, server, apiKey = SENTINEL_API_KEY }) => {
+    test("the API key never appears in error messages", async () => {
+      await withSubject(setup, {}, async ({ provider, server, apiKey = SENTINEL_API_KEY }) => {
         const replies: FakeReply[] = [
           { status: 401, message: `Incorrect API key provided: ${apiKey}` },
           { status: 400, message: `bad request from key ${apiKey}` },

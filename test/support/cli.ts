@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
-import { join } from "node:path";
-import { ROOT } from "./paths.js";
+import { CLI, ROOT } from "./paths.js";
 
 export interface CliResult {
   code: number;
@@ -9,7 +8,7 @@ export interface CliResult {
 }
 
 /**
- * Runs the CLI from source in a child process, as a user would, with a clean environment overlay (a variable
+ * Runs the built CLI in a child process, as a user would, with a clean environment overlay (a variable
  * set to undefined is removed from the child's environment).
  */
 export function runCli(
@@ -17,7 +16,7 @@ export function runCli(
   options: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {},
 ) {
   return new Promise<CliResult>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], {
+    const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: "1", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],

@@ -4,6 +4,9 @@ import { fileURLToPath } from "node:url";
 /** The repository root, whatever the working directory. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
+/** The built CLI, as `npx modelspec` runs it. `node scripts/run-tests.mjs` builds it before any test runs. */
+export const CLI = join(ROOT, "dist/cli/main.js");
+
 /** The official releases beside the checkout (`../shared/model-spec`): tests never use the network. */
 export const SHARED_SPECS = join(ROOT, "..", "shared", "model-spec");
 

@@ -9,7 +9,7 @@ import { type Browser, chromium, type Locator, type Page } from "playwright-core
 import { ResultStore } from "../../src/store/index.js";
 import { startViewer, type Viewer } from "../../src/viewer/index.js";
 import { runCli } from "../support/cli.js";
-import { ROOT } from "../support/paths.js";
+import { CLI, ROOT } from "../support/paths.js";
 import {
   createViewerFixture,
   OLDER_SPEC,
@@ -314,11 +314,10 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
   });
 
   test("`modelspec view` prints its URL, serves, and stops cleanly on SIGINT", async () => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", join(ROOT, "src/cli/main.ts"), "view", "--db", fx.db, "--port", "0"],
-      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, [CLI, "view", "--db", fx.db, "--port", "0"], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     child.stdout.on("data", (d) => {
       stdout += d;

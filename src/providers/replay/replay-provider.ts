@@ -56,6 +56,8 @@ export function createReplayProvider(options: { id: string; path: string }): Pro
   return {
     id: options.id,
     async generate(request: GenerateRequest): Promise<GenerateResult> {
+      // Like every provider: a call whose signal is already aborted does nothing, not even a lookup.
+      if (request.signal?.aborted) throw new ProviderError("aborted", "replay call was aborted");
       const stored = responses.get(conversationFingerprint(request.messages as Message[]));
       if (stored === undefined) {
         throw new ProviderError("bad_request", `no stored response for this conversation in ${options.path}`);
