@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { textMessage } from "../../src/conversation/index.js";
+import { DatasetError } from "../../src/errors.js";
 import { createProvider } from "../../src/providers/index.js";
 import { createReplayProvider } from "../../src/providers/replay/index.js";
-import { SpecError } from "../../src/spec/index.js";
 import { CONTRACT_MESSAGES, describeProviderContract, expectProviderError } from "./provider-contract.js";
 
 const work = mkdtempSync(join(tmpdir(), "modelspec-replay-"));
@@ -78,32 +78,33 @@ describe("replay provider specifics", () => {
     assert.equal(error.retryable, false);
   });
 
-  test("a malformed line is a SpecError naming file:line", () => {
+  test("a malformed line is a DatasetError naming file:line", () => {
     const notJson = replayFile([{ input: "a", response: "b" }, "", "{not json"]);
     assert.throws(
       () => createReplayProvider({ id: `replay:${notJson}`, path: notJson }),
-      (error: unknown) => error instanceof SpecError && error.message.startsWith(`${notJson}:3: `),
+      (error: unknown) => error instanceof DatasetError && error.message.startsWith(`${notJson}:3: `),
     );
     const noResponse = replayFile([{ input: "a", response: "b" }, { input: "c" }]);
     assert.throws(
       () => createReplayProvider({ id: `replay:${noResponse}`, path: noResponse }),
       (error: unknown) =>
-        error instanceof SpecError &&
+        error instanceof DatasetError &&
         error.message.startsWith(`${noResponse}:2: `) &&
         error.message.includes("response"),
     );
     const emptyMessages = replayFile([{ input: [], response: "b" }]);
     assert.throws(
       () => createReplayProvider({ id: `replay:${emptyMessages}`, path: emptyMessages }),
-      (error: unknown) => error instanceof SpecError && error.message.startsWith(`${emptyMessages}:1: input`),
+      (error: unknown) =>
+        error instanceof DatasetError && error.message.startsWith(`${emptyMessages}:1: input`),
     );
   });
 
-  test("a file that cannot be read is a SpecError naming it", () => {
+  test("a file that cannot be read is a DatasetError naming it", () => {
     const missing = join(work, "missing.jsonl");
     assert.throws(
       () => createReplayProvider({ id: `replay:${missing}`, path: missing }),
-      (error: unknown) => error instanceof SpecError && error.message.startsWith(`${missing}: `),
+      (error: unknown) => error instanceof DatasetError && error.message.startsWith(`${missing}: `),
     );
   });
 

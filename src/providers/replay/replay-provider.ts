@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { type Message, RoleSchema } from "../../conversation/index.js";
-import { SpecError } from "../../spec/index.js";
+import { DatasetError } from "../../errors.js";
 import { type GenerateRequest, type GenerateResult, type Provider, ProviderError } from "../types.js";
 
 const ReplayLineSchema = z.object({
@@ -26,7 +26,7 @@ export function createReplayProvider(options: { id: string; path: string }): Pro
   try {
     text = readFileSync(options.path, "utf8");
   } catch (error) {
-    throw new SpecError(
+    throw new DatasetError(
       `${options.path}: cannot read replay file (${(error as NodeJS.ErrnoException).code ?? "error"})`,
     );
   }
@@ -37,12 +37,12 @@ export function createReplayProvider(options: { id: string; path: string }): Pro
     try {
       value = JSON.parse(line);
     } catch {
-      throw new SpecError(`${options.path}:${index + 1}: not valid JSON`);
+      throw new DatasetError(`${options.path}:${index + 1}: not valid JSON`);
     }
     const parsed = ReplayLineSchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new SpecError(
+      throw new DatasetError(
         `${options.path}:${index + 1}: ${issue?.path.join(".") || "line"}: ${issue?.message}`,
       );
     }
