@@ -17,19 +17,19 @@ import type { FakeLlmServer, FakeLlmServerOptions, FakeReply } from "../support/
 /** A key that must never show up in an error; setups pass it as the provider's API key. */
 export const SENTINEL_API_KEY = "sk-test-SENTINEL-1234";
 
-export interface ContractSetupOptions {
+interface ContractSetupOptions {
   /** The provider's timeoutMs, for the tests that need one. */
   timeoutMs?: number;
   serverOptions?: FakeLlmServerOptions;
 }
 
 /** A request the provider must refuse, and the kind of ProviderError it owes for it. */
-export interface Unservable {
+interface Unservable {
   request: GenerateRequest;
   kind: ProviderErrorKind;
 }
 
-export interface ContractSubject {
+interface ContractSubject {
   provider: Provider;
   /** The fake server the provider talks to, if any: it supplies `unservable` and `interruptible` by default. */
   server?: FakeLlmServer;
@@ -49,7 +49,7 @@ export interface ContractSubject {
 
 export type ContractSetup = (options: ContractSetupOptions) => Promise<ContractSubject>;
 
-export interface HttpContractSubject extends ContractSubject {
+interface HttpContractSubject extends ContractSubject {
   server: FakeLlmServer;
 }
 

@@ -4,7 +4,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-export interface FakeUsage {
+interface FakeUsage {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens?: number;
@@ -40,7 +40,7 @@ export type FakeReply =
   /** Sends 200 headers and the start of a body, then stalls: SDK timeouts only cover the headers. */
   | { stallBody: true };
 
-export type FakeApi = "openai" | "anthropic";
+type FakeApi = "openai" | "anthropic";
 
 export interface RecordedRequest {
   api: FakeApi | "unknown";
@@ -55,9 +55,7 @@ export interface RecordedRequest {
   response?: { at: number; status: number; headers: Record<string, string> };
 }
 
-export type FakeScript =
-  | FakeReply[]
-  | ((body: unknown, callIndex: number, request: RecordedRequest) => FakeReply);
+type FakeScript = FakeReply[] | ((body: unknown, callIndex: number, request: RecordedRequest) => FakeReply);
 
 export interface FakeLlmServerOptions {
   /** Replies in order (then `defaultReply`), or a function of the body and the 0-based call index. */
@@ -90,7 +88,7 @@ export interface FakeLlmServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_FAKE_USAGE: Required<FakeUsage> = {
+const DEFAULT_FAKE_USAGE: Required<FakeUsage> = {
   inputTokens: 10,
   outputTokens: 5,
   cachedInputTokens: 0,

@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
 /** Bump when the generated model changes, so cached files in the temp dir are regenerated. */
-export const TINY_GGUF_VERSION = 2;
+const TINY_GGUF_VERSION = 2;
 
 const ALIGNMENT = 32;
 
 /** Model shape: small enough to load and generate in milliseconds on one CPU thread. */
-export const TINY_GGUF_PARAMS = {
+const TINY_GGUF_PARAMS = {
   embeddingLength: 64,
   blockCount: 2,
   headCount: 4,
@@ -22,7 +22,7 @@ export const TINY_GGUF_PARAMS = {
   contextLength: 8192,
 } as const;
 
-export const TINY_CHATML_TEMPLATE =
+const TINY_CHATML_TEMPLATE =
   "{% for message in messages %}" +
   "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}" +
   "{% endfor %}" +
@@ -270,7 +270,7 @@ function buildTensors(vocab: Vocab, seed: number): Tensor[] {
 }
 
 /** Builds the whole GGUF file in memory (about 0.5 MB). */
-export function buildTinyGguf(options: { seed?: number } = {}): Buffer {
+function buildTinyGguf(options: { seed?: number } = {}): Buffer {
   const seed = options.seed ?? 1;
   const p = TINY_GGUF_PARAMS;
   const vocab = buildVocab();

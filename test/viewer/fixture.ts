@@ -13,7 +13,7 @@ export const PAYLOAD_SCRIPT = "<script>window.__pwned=1</script>";
 export const PAYLOAD_IMG = '<img src=x onerror="window.__pwned=1">';
 export const RATIONALE_MARKUP = "<b>bold</b>";
 /** Sections of run A: one per authority level (guideline, root, system, developer, user). */
-export const SECTIONS = [
+const SECTIONS = [
   "be_creative",
   "ignore_untrusted_data",
   "no_erotica_or_gore",
