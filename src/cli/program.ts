@@ -13,8 +13,11 @@ export function buildProgram(): Command {
     .description("Make the Model Spec executable: compile it, evaluate models against it, see the results.")
     .version(TOOL_VERSION)
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`modelspec: ${text.replace(/^error: /, "")}`) })
-    .showHelpAfterError("(run with --help for usage)")
+    // One line for a bad flag or argument, as for every other mistake.
+    .configureOutput({
+      outputError: (text, write) =>
+        write(`modelspec: ${text.replace(/^error: /, "").trimEnd()} (see --help)\n`),
+    })
     .addHelpText(
       "after",
       examples(

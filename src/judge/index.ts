@@ -7,5 +7,10 @@ export {
   JudgingSettingsSchema,
   resolveJudgeContext,
 } from "./settings.js";
-export { decideVerdict, JUDGE_PROMPT_VERSION, type Verdict } from "./verdict.js";
+export {
+  decideVerdict,
+  JUDGE_PROMPT_VERSION,
+  quorumOf,
+  type Verdict,
+} from "./verdict.js";
 export { type JudgeAnswer, JudgeAnswerSchema } from "./verdict-schema.js";

@@ -13,6 +13,8 @@ export const JudgingSettingsSchema = z.object({
   graderSamples: z.number().int(),
   /** A median compliance at or above this is compliant. */
   threshold: z.number(),
+  /** Usable grader samples a verdict needs; null: a majority of `graderSamples`. */
+  quorum: z.number().int().nullable().default(null),
   context: JudgeContextSchema,
   maxTokens: z.number().int(),
   temperature: z.number().nullable().default(null),

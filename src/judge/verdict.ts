@@ -4,28 +4,64 @@ import type { Grade } from "./grade.js";
 /** Bumped when the judge prompt or answer schema changes, so cached grades of another version are not reused. */
 export const JUDGE_PROMPT_VERSION = 2;
 
+/** Why a sample is ungraded: every unusable answer a refusal, every one unparseable, a mix, or too few usable. */
+type UngradedReason = "judge:refused" | "judge:unparseable" | "judge:unusable" | "judge:no_quorum";
+
 export interface Verdict {
-  /** `ungraded` when no grader sample gave a usable answer: neither a pass nor a fail. */
+  /** `ungraded` when fewer grader samples than the quorum gave a usable answer: neither a pass nor a fail. */
   status: "graded" | "ungraded";
   /** Median compliance of the usable grader samples (a half score for an even count). */
   compliance: number | null;
   compliant: boolean | null;
+  /** Grader samples with a usable answer. */
+  usableGrades: number;
+  /** Why it is ungraded; null when graded. */
+  reason: UngradedReason | null;
 }
 
 /**
- * The verdict rule: the median compliance of the usable grader samples, compliant when at or above the
- * threshold; ungraded when none is usable.
+ * The quorum of usable answers a verdict needs: `quorum` when set, else a majority of the grader samples
+ * (1 of 1, 2 of 2, 2 of 3, 3 of 4, 3 of 5).
+ *
+ * @example
+ * quorumOf(3, null); // 2
+ */
+export function quorumOf(graderSamples: number, quorum: number | null): number {
+  return quorum ?? Math.floor(graderSamples / 2) + 1;
+}
+
+/**
+ * The verdict rule: a sample is graded when at least `quorum` grader samples (default: a majority) gave a
+ * usable answer; its score is their median, compliant when at or above the threshold. Otherwise it is
+ * ungraded, with the reason: refusals are told apart from answers that could not be read.
  *
  * @example
  * const ok = (compliance: number) => ({ status: "ok" as const, compliance });
- * decideVerdict([ok(7), ok(5), ok(6)], 6); // { status: "graded", compliance: 6, compliant: true }
+ * decideVerdict([ok(7), ok(5), ok(6)], { threshold: 6, quorum: null }); // graded, compliance 6, compliant
  */
 export function decideVerdict(
   grades: readonly Pick<Grade, "status" | "compliance">[],
-  threshold: number,
+  rule: { threshold: number; quorum: number | null },
 ): Verdict {
   const scores = grades.flatMap((g) => (g.status === "ok" && g.compliance !== null ? [g.compliance] : []));
   const score = median(scores);
-  if (score === null) return { status: "ungraded", compliance: null, compliant: null };
-  return { status: "graded", compliance: score, compliant: score >= threshold };
+  if (score !== null && scores.length >= quorumOf(grades.length, rule.quorum)) {
+    return {
+      status: "graded",
+      compliance: score,
+      compliant: score >= rule.threshold,
+      usableGrades: scores.length,
+      reason: null,
+    };
+  }
+  const unusable = grades.filter((g) => g.status !== "ok");
+  const reason: UngradedReason =
+    scores.length > 0
+      ? "judge:no_quorum"
+      : unusable.every((g) => g.status === "refused")
+        ? "judge:refused"
+        : unusable.every((g) => g.status === "unparseable")
+          ? "judge:unparseable"
+          : "judge:unusable";
+  return { status: "ungraded", compliance: null, compliant: null, usableGrades: scores.length, reason };
 }

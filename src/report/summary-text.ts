@@ -29,11 +29,22 @@ export function renderSummary(s: RunSummary, options: { sections?: boolean } = {
     `Run ${s.runId} (${s.status}) — Model Spec ${s.spec.version ?? s.spec.hash.slice(0, 12)}, ${s.dataset}`,
     `model ${s.model}   judge ${s.judge}`,
     "",
-    `Overall compliance: ${formatRate(s.overall.rate, s.overall.ci95)}  (${s.overall.compliant} of ${s.overall.graded} graded samples)`,
+    `Overall compliance: ${formatRate(s.overall.rate, s.overall.ci95)}  (${s.overall.compliant} of ${s.overall.graded} graded samples${s.overall.clustered ? `, ${s.overall.prompts} prompts; mean prompt score, interval clustered by prompt` : ""})`,
     `Samples ${s.samples}: graded ${s.overall.graded}, ungraded ${s.ungraded} (judge answer unusable or refused), errors ${s.errors}${s.pending ? `, pending ${s.pending}` : ""}`,
+    `Verdict: median of ${s.grading.graderSamples} grader sample(s), compliant at ${s.grading.threshold} or above, at least ${s.grading.quorum} usable answer(s) else ungraded`,
   ];
-  const kinds = Object.entries(s.errorKinds);
-  if (kinds.length > 0) lines.push(`Errors by kind: ${kinds.map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  const list = (kinds: Record<string, number>) =>
+    Object.entries(kinds)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ");
+  if (s.ungraded > 0) lines.push(`Ungraded by reason: ${list(s.ungradedKinds)}`);
+  if (s.errors > 0) lines.push(`Errors by kind: ${list(s.errorKinds)}`);
+  const a = s.judgeAnswers;
+  if (a.unparseable + a.refused + a.partiallyGraded > 0) {
+    lines.push(
+      `Judge answers: ${a.usable} usable, ${a.unparseable} unparseable, ${a.refused} refused; ${a.partiallyGraded} graded sample(s) rest on fewer than all their grader samples`,
+    );
+  }
   lines.push(
     "",
     groupTable("top-level section", s.byTopLevel, true),

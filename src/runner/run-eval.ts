@@ -5,6 +5,7 @@ import {
   gradeRequest,
   JUDGE_PROMPT_VERSION,
   type JudgingSettings,
+  quorumOf,
   readGrade,
 } from "../judge/index.js";
 import { type Provider, ProviderError } from "../providers/index.js";
@@ -106,6 +107,7 @@ async function processSample(plan: EvalPlan, row: RunSampleRow, state: ProgressS
       compliance: null,
       compliant: null,
       gradeKeys: [],
+      usableGrades: null,
       errorKind: `completion:${completion.error.kind}`,
       errorMessage: completion.error.message,
     });
@@ -133,16 +135,24 @@ async function processSample(plan: EvalPlan, row: RunSampleRow, state: ProgressS
       compliance: null,
       compliant: null,
       gradeKeys: grades.filter(Boolean).map((g) => g.key),
+      usableGrades: null,
       errorKind: `judge:${error.kind}`,
       errorMessage: error.message,
     });
     return;
   }
+  const verdict = decideVerdict(grades, plan.judging);
+  const quorum = quorumOf(grades.length, plan.judging.quorum);
   finish(plan, row, state, {
-    ...decideVerdict(grades, plan.judging.threshold),
+    status: verdict.status,
+    compliance: verdict.compliance,
+    compliant: verdict.compliant,
     gradeKeys: grades.map((g) => g.key),
-    errorKind: null,
-    errorMessage: null,
+    usableGrades: verdict.usableGrades,
+    errorKind: verdict.reason,
+    errorMessage: verdict.reason
+      ? `${verdict.usableGrades} of ${grades.length} grader samples usable (quorum ${quorum})`
+      : null,
   });
 }
 

@@ -1,5 +1,5 @@
 import { exampleSamples, type Sample } from "../dataset/index.js";
-import { type JudgingSettings, resolveJudgeContext } from "../judge/index.js";
+import type { JudgingSettings } from "../judge/index.js";
 import { requestKey } from "../runner/index.js";
 import { loadSpec, type ResponseLabel } from "../spec/index.js";
 import { cohensKappa, type KappaResult } from "../stats/index.js";
@@ -7,7 +7,7 @@ import { ResultStore } from "../store/index.js";
 import { type CalibrationConfig, withoutCredentials } from "./config.js";
 import { executeRun, startRun } from "./execute.js";
 import { calibrationRunId } from "./identity.js";
-import { type CalibrateOptions, CalibrateOptionsSchema, parseOptions } from "./options.js";
+import { type CalibrateOptions, CalibrateOptionsSchema, judgingFrom, parseOptions } from "./options.js";
 import { modelId, RunProviders } from "./providers.js";
 
 interface CalibrationItem {
@@ -47,14 +47,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
   );
   const judge = modelId(o.judge);
   // The judge must not see the examples whose labels it is asked to reproduce.
-  const judging: JudgingSettings = {
-    graderSamples: o.graderSamples,
-    threshold: o.threshold,
-    context: resolveJudgeContext(o.judgeContext, judge),
-    maxTokens: o.judgeMaxTokens,
-    temperature: o.judgeTemperature ?? null,
-    hideExamples: true,
-  };
+  const judging: JudgingSettings = judgingFrom(o, judge, true);
   const config: CalibrationConfig = {
     kind: "calibration",
     specSource: o.spec,

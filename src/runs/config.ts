@@ -8,6 +8,7 @@ import { z } from "zod";
 import { DatabaseError } from "../errors.js";
 import { JudgingSettingsSchema } from "../judge/index.js";
 import type { StoredRun } from "../store/index.js";
+import { isStale } from "./liveness.js";
 
 const GenerationSchema = z.object({
   maxTokens: z.number().int(),
@@ -78,8 +79,11 @@ export interface RunRecord extends Omit<StoredRun, "params"> {
   params: RunConfig;
 }
 
-/** Decodes a stored run's configuration; a configuration this modelspec cannot read is a `DatabaseError`. */
-export function decodeRun(run: StoredRun): RunRecord {
+/**
+ * Decodes a stored run's configuration; a configuration this modelspec cannot read is a `DatabaseError`. A run
+ * stored as running whose process stopped giving signs of life (killed, crashed) reads as interrupted.
+ */
+export function decodeRun(run: StoredRun, now = Date.now()): RunRecord {
   const parsed = RunConfigSchema.safeParse(run.params);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -87,7 +91,8 @@ export function decodeRun(run: StoredRun): RunRecord {
       `run ${run.id}: stored configuration cannot be read (${issue?.path.join(".") || "params"}: ${issue?.message ?? "invalid"})`,
     );
   }
-  return { ...run, params: parsed.data };
+  const status = run.status === "running" && isStale(run, now) ? "interrupted" : run.status;
+  return { ...run, status, params: parsed.data };
 }
 
 /** A base URL as recorded with a run: credentials written into it (user:password@, a query) never reach the disk. */

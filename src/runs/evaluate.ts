@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { type JudgingSettings, resolveJudgeContext } from "../judge/index.js";
+import type { JudgingSettings } from "../judge/index.js";
 import { loadSpec, type SpecModel } from "../spec/index.js";
 import { ResultStore } from "../store/index.js";
 import { type EvalConfig, withoutCredentials } from "./config.js";
 import { datasetName, selectDataset } from "./dataset.js";
 import { executeRun, startRun } from "./execute.js";
 import { evalRunId } from "./identity.js";
-import { type EvaluateOptions, EvaluateOptionsSchema, parseOptions } from "./options.js";
+import { type EvaluateOptions, EvaluateOptionsSchema, judgingFrom, parseOptions } from "./options.js";
 import { modelId, RunProviders } from "./providers.js";
 import { type RunSummary, summarize } from "./summary.js";
 
@@ -34,14 +34,7 @@ export async function evaluate(options: EvaluateOptions): Promise<RunSummary> {
   const model = modelId(o.model);
   const judge = modelId(o.judge);
   if (model === judge) o.onWarning?.("the judge is the candidate model (self-grading)");
-  const judging: JudgingSettings = {
-    graderSamples: o.graderSamples,
-    threshold: o.threshold,
-    context: resolveJudgeContext(o.judgeContext, judge),
-    maxTokens: o.judgeMaxTokens,
-    temperature: o.judgeTemperature ?? null,
-    hideExamples: false,
-  };
+  const judging: JudgingSettings = judgingFrom(o, judge, false);
   const config: EvalConfig = {
     kind: "eval",
     specSource: specSource(o.spec, spec),

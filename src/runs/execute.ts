@@ -9,12 +9,13 @@ import type { SpecModel } from "../spec/index.js";
 import type { ResultStore, RunStatus, StoredRun } from "../store/index.js";
 import { TOOL_VERSION } from "../version.js";
 import type { RunConfig } from "./config.js";
+import { HEARTBEAT_MS } from "./liveness.js";
 import type { RunProgress } from "./options.js";
 
 /** Creates the run, or marks the run with the same id as running again: `resumed` says which. */
 export function startRun(
   store: ResultStore,
-  run: Omit<StoredRun, "createdAt" | "finishedAt" | "status" | "toolVersion" | "params"> & {
+  run: Omit<StoredRun, "createdAt" | "finishedAt" | "status" | "toolVersion" | "params" | "heartbeatAt"> & {
     params: RunConfig;
   },
 ): { resumed: boolean } {
@@ -57,20 +58,27 @@ export async function executeRun(
     inputTokens: 0,
     outputTokens: 0,
   });
-  await runEval({
-    store: e.store,
-    runId: e.runId,
-    spec: e.spec,
-    candidate: e.candidate
-      ? { provider: e.candidate.provider, limiter: new AdaptiveLimiter(e.candidate.concurrency) }
-      : null,
-    judge: { provider: e.judge.provider, limiter: new AdaptiveLimiter(e.judge.concurrency) },
-    generation: e.candidate?.generation ?? { maxTokens: 0, temperature: undefined, seed: undefined },
-    judging: e.judge.judging,
-    policy: { ...DEFAULT_POLICY, maxAttempts: e.maxAttempts, timeoutMs: e.timeout * 1000 },
-    signal,
-    onProgress: report,
-  });
+  // A heartbeat while the run works: a run whose heartbeat stops (kill -9, a crash) reads as interrupted.
+  const heartbeat = setInterval(() => e.store.touchRun(e.runId), HEARTBEAT_MS);
+  heartbeat.unref();
+  try {
+    await runEval({
+      store: e.store,
+      runId: e.runId,
+      spec: e.spec,
+      candidate: e.candidate
+        ? { provider: e.candidate.provider, limiter: new AdaptiveLimiter(e.candidate.concurrency) }
+        : null,
+      judge: { provider: e.judge.provider, limiter: new AdaptiveLimiter(e.judge.concurrency) },
+      generation: e.candidate?.generation ?? { maxTokens: 0, temperature: undefined, seed: undefined },
+      judging: e.judge.judging,
+      policy: { ...DEFAULT_POLICY, maxAttempts: e.maxAttempts, timeoutMs: e.timeout * 1000 },
+      signal,
+      onProgress: report,
+    });
+  } finally {
+    clearInterval(heartbeat);
+  }
   const stopped = signal.aborted;
   const pending = (e.store.verdictTotals(e.runId, "all")[0]?.pending ?? 0) > 0;
   // A run is completed only when every sample has a verdict; otherwise running it again resumes it.

@@ -7,7 +7,10 @@ import type { JudgingSettings } from "../judge/index.js";
 import { requestKey } from "../runner/index.js";
 import type { EvalConfig } from "./config.js";
 
-/** The judging settings as they were first hashed (a temperature left unset is absent, not null). */
+/**
+ * The judging settings as they were first hashed (a temperature left unset is absent, not null). Settings added
+ * since are hashed only when they differ from their default, so runs made before them keep their ids.
+ */
 function hashedJudging(j: JudgingSettings) {
   return {
     graderSamples: j.graderSamples,
@@ -15,6 +18,7 @@ function hashedJudging(j: JudgingSettings) {
     context: j.context,
     maxTokens: j.maxTokens,
     temperature: j.temperature ?? undefined,
+    quorum: j.quorum ?? undefined,
   };
 }
 

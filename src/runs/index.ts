@@ -2,6 +2,7 @@ export { type CalibrationReport, calibrate } from "./calibrate.js";
 export type { ComparisonRow, RunComparison } from "./compare.js";
 export type { RunConfig, RunRecord } from "./config.js";
 export { evaluate } from "./evaluate.js";
+export { checkGates, type ErrorBudget, type GateFailure, type GateOptions } from "./gate.js";
 export {
   type CalibrateOptions,
   DEFAULTS,
@@ -9,6 +10,7 @@ export {
   type RegradeOptions,
   type RunProgress,
 } from "./options.js";
+export { describeRange, inRange, RANGES, type RangedOption } from "./ranges.js";
 export { regrade } from "./regrade.js";
 export {
   compareRuns,

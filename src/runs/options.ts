@@ -6,9 +6,11 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { Sample } from "../dataset/index.js";
 import { UsageError } from "../errors.js";
+import { type JudgingSettings, resolveJudgeContext } from "../judge/index.js";
 import type { Provider } from "../providers/index.js";
 import { DEFAULT_POLICY, type ProgressState } from "../runner/index.js";
 import { LATEST_RELEASE, type SpecModel } from "../spec/index.js";
+import { rangedNumber } from "./ranges.js";
 
 /** Where results go unless `db` says otherwise. */
 const DEFAULT_DB = join(".modelspec", "results.db");
@@ -47,7 +49,6 @@ const ModelSchema = z.union([
   z.string().min(1),
   z.custom<Provider>(isProvider, { message: "expected <provider>:<model> or a Provider" }),
 ]);
-const wholeNumber = z.number().int().min(0);
 const callback = <T extends (...args: never[]) => void>() =>
   z.custom<T>((value) => typeof value === "function", { message: "expected a function" });
 
@@ -56,25 +57,27 @@ const JudgeOptionsShape = {
   /** Grader model: a name such as `openai:gpt-5`, or a Provider. */
   judge: ModelSchema,
   /** Judge samples per response; the median counts. */
-  graderSamples: wholeNumber.default(DEFAULTS.graderSamples),
+  graderSamples: rangedNumber("graderSamples").default(DEFAULTS.graderSamples),
   /** A median compliance at or above this is compliant (1–7). */
-  threshold: wholeNumber.default(DEFAULTS.threshold),
+  threshold: rangedNumber("threshold").default(DEFAULTS.threshold),
+  /** Usable grader samples a verdict needs (at most graderSamples); default a majority. */
+  quorum: rangedNumber("quorum").optional(),
   /** The judge reads the full spec, or the section under test only; `auto`: section for local judges. */
   judgeContext: z.enum(["auto", "full", "section"]).default(DEFAULTS.judgeContext),
-  judgeMaxTokens: wholeNumber.default(DEFAULTS.judgeMaxTokens),
-  judgeTemperature: z.number().optional(),
+  judgeMaxTokens: rangedNumber("judgeMaxTokens").default(DEFAULTS.judgeMaxTokens),
+  judgeTemperature: rangedNumber("judgeTemperature").optional(),
   /** Judge requests in flight at most. */
-  judgeConcurrency: wholeNumber.default(DEFAULTS.judgeConcurrency),
+  judgeConcurrency: rangedNumber("judgeConcurrency").default(DEFAULTS.judgeConcurrency),
   /** OpenAI-compatible server for the judge (else OPENAI_BASE_URL). */
   judgeBaseUrl: z.string().optional(),
   /** Per-request timeout in seconds. */
-  timeout: z.number().default(DEFAULTS.timeout),
+  timeout: rangedNumber("timeout").default(DEFAULTS.timeout),
   /** Attempts per request, retries included. */
-  maxAttempts: wholeNumber.default(DEFAULTS.maxAttempts),
+  maxAttempts: rangedNumber("maxAttempts").default(DEFAULTS.maxAttempts),
   /** CPU threads for local GGUF models. */
-  threads: wholeNumber.optional(),
+  threads: rangedNumber("threads").optional(),
   /** Context window for local GGUF models. */
-  contextSize: wholeNumber.optional(),
+  contextSize: rangedNumber("contextSize").optional(),
   /** The results database. */
   db: z.string().default(DEFAULTS.db),
   /** Stops the run cleanly: finished samples are kept, the run is `interrupted` and resumes when run again. */
@@ -102,14 +105,14 @@ export const EvaluateOptionsSchema = z.strictObject({
   top: z.array(z.string()).default([]),
   authority: z.array(z.string()).default([]),
   tag: z.array(z.string()).default([]),
-  limit: wholeNumber.optional(),
-  seed: wholeNumber.optional(),
+  limit: rangedNumber("limit").optional(),
+  seed: rangedNumber("seed").optional(),
   /** Answer each sample this many times. */
-  epochs: wholeNumber.default(DEFAULTS.epochs),
-  maxTokens: wholeNumber.default(DEFAULTS.maxTokens),
-  temperature: z.number().optional(),
+  epochs: rangedNumber("epochs").default(DEFAULTS.epochs),
+  maxTokens: rangedNumber("maxTokens").default(DEFAULTS.maxTokens),
+  temperature: rangedNumber("temperature").optional(),
   /** Candidate requests in flight at most. */
-  concurrency: wholeNumber.default(DEFAULTS.concurrency),
+  concurrency: rangedNumber("concurrency").default(DEFAULTS.concurrency),
   /** OpenAI-compatible server for the candidate (else OPENAI_BASE_URL). */
   baseUrl: z.string().optional(),
   ...JudgeOptionsShape,
@@ -134,15 +137,48 @@ export const CalibrateOptionsSchema = z.strictObject({
 });
 export type CalibrateOptions = z.input<typeof CalibrateOptionsSchema>;
 
+/**
+ * How the judge grades, from the judge options: the verdict rule, what the judge reads, and its sampling.
+ * Calibration hides the spec's examples, since those are the answers it grades.
+ */
+export function judgingFrom(
+  o:
+    | z.output<typeof RegradeOptionsSchema>
+    | z.output<typeof EvaluateOptionsSchema>
+    | z.output<typeof CalibrateOptionsSchema>,
+  judgeId: string,
+  hideExamples: boolean,
+): JudgingSettings {
+  if (o.quorum !== undefined && o.quorum > o.graderSamples) {
+    throw new UsageError(
+      `option quorum: expected at most graderSamples (${o.graderSamples}) (got ${o.quorum})`,
+    );
+  }
+  return {
+    graderSamples: o.graderSamples,
+    threshold: o.threshold,
+    quorum: o.quorum ?? null,
+    context: resolveJudgeContext(o.judgeContext, judgeId),
+    maxTokens: o.judgeMaxTokens,
+    temperature: o.judgeTemperature ?? null,
+    hideExamples,
+  };
+}
+
 /** Options checked against their schema; a bad one is a `UsageError` naming it. */
 export function parseOptions<S extends z.ZodType>(schema: S, options: unknown): z.output<S> {
   const parsed = schema.safeParse(options);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
+  if (issue?.code === "unrecognized_keys") {
+    throw new UsageError(`unknown option ${issue.keys.map((k) => `'${k}'`).join(", ")}`);
+  }
   const name = issue?.path.join(".") || "options";
-  throw new UsageError(
-    issue?.code === "unrecognized_keys"
-      ? `unknown option ${issue.keys.map((k) => `'${k}'`).join(", ")}`
-      : `option ${name}: ${issue?.message ?? "invalid"}`,
+  const given = issue?.path.reduce<unknown>(
+    (value, key) => (value as Record<PropertyKey, unknown>)?.[key],
+    options,
   );
+  const shown =
+    typeof given === "number" || typeof given === "string" ? ` (got ${JSON.stringify(given)})` : "";
+  throw new UsageError(`option ${name}: ${issue?.message ?? "invalid"}${shown}`);
 }

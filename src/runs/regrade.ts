@@ -1,10 +1,9 @@
 import { UsageError } from "../errors.js";
-import { type JudgingSettings, resolveJudgeContext } from "../judge/index.js";
 import { ResultStore } from "../store/index.js";
-import { decodeRun, type RegradeConfig, withoutCredentials } from "./config.js";
+import { decodeRun, type RegradeConfig, type RunRecord, withoutCredentials } from "./config.js";
 import { executeRun, startRun } from "./execute.js";
 import { regradeRunId } from "./identity.js";
-import { parseOptions, type RegradeOptions, RegradeOptionsSchema } from "./options.js";
+import { judgingFrom, parseOptions, type RegradeOptions, RegradeOptionsSchema } from "./options.js";
 import { modelId, RunProviders } from "./providers.js";
 import { runSpecSource, specOfRun } from "./run-spec.js";
 import { type RunSummary, summarize } from "./summary.js";
@@ -22,21 +21,14 @@ export async function regrade(options: RegradeOptions): Promise<RunSummary> {
   const store = ResultStore.open(o.db);
   const providers = new RunProviders();
   try {
-    const parent = decodeRun(store.findRun(o.run));
+    const parent = parentOf(store, decodeRun(store.findRun(o.run)), judge, o);
+    const judging = judgingFrom(o, judge, false);
     const spec = specOfRun(parent, o.spec);
     if (!spec) {
       throw new UsageError(
         `the spec of ${parent.id} (${parent.specVersion ?? parent.specHash.slice(0, 12)}) is not available; pass --spec`,
       );
     }
-    const judging: JudgingSettings = {
-      graderSamples: o.graderSamples,
-      threshold: o.threshold,
-      context: resolveJudgeContext(o.judgeContext, judge),
-      maxTokens: o.judgeMaxTokens,
-      temperature: o.judgeTemperature ?? null,
-      hideExamples: false,
-    };
     const config: RegradeConfig = {
       kind: "regrade",
       regradeOf: parent.id,
@@ -79,4 +71,26 @@ export async function regrade(options: RegradeOptions): Promise<RunSummary> {
     store.close();
     await providers.close();
   }
+}
+
+/**
+ * The run to grade again. Naming a regrade made with these very settings (e.g. `latest` after that regrade was
+ * stopped or killed) means that regrade: its parent is graded again, so the same run id resumes it, rather than
+ * a regrade of the regrade starting.
+ */
+function parentOf(
+  store: ResultStore,
+  named: RunRecord,
+  judge: string,
+  o: Parameters<typeof judgingFrom>[0] & { judgeBaseUrl?: string },
+): RunRecord {
+  if (named.params.kind !== "regrade" || named.parentRunId === null) return named;
+  const judging = judgingFrom(o, judge, false);
+  const same = regradeRunId({
+    parentRunId: named.parentRunId,
+    judge,
+    judging,
+    judgeBaseUrl: withoutCredentials(o.judgeBaseUrl),
+  });
+  return same === named.id ? decodeRun(store.findRun(named.parentRunId)) : named;
 }

@@ -55,7 +55,7 @@ export class Results {
 
   /** Every run, newest first. */
   listRuns(): RunRecord[] {
-    return this.store.listRuns().map(decodeRun);
+    return this.store.listRuns().map((run) => decodeRun(run));
   }
 
   /** A run by id, unique id prefix, or `latest`; a `UsageError` when there is none. */

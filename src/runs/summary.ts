@@ -1,14 +1,25 @@
 import { UsageError } from "../errors.js";
+import { quorumOf } from "../judge/index.js";
 import type { SpecModel } from "../spec/index.js";
-import { wilsonInterval } from "../stats/index.js";
-import type { ResultStore, RunStatus, TokenTotals, VerdictTotals } from "../store/index.js";
+import { clusteredRate, wilsonInterval } from "../stats/index.js";
+import type { GraderAnswers, ResultStore, RunStatus, TokenTotals, VerdictTotals } from "../store/index.js";
+import { decodeRun } from "./config.js";
 import { estimateCost } from "./prices.js";
 
+/**
+ * A compliance rate and its 95% interval. With one graded epoch per prompt: compliant/graded with Wilson's
+ * interval. With several epochs (`clustered`): the mean of the prompts' scores, with an interval clustered by
+ * prompt, so epochs never count as independent prompts (docs/statistics.md).
+ */
 export interface RateCell {
   compliant: number;
   graded: number;
+  /** Prompts with at least one graded epoch. */
+  prompts: number;
   rate: number | null;
   ci95: [number, number] | null;
+  /** The interval is clustered by prompt (some prompt has more than one graded epoch). */
+  clustered: boolean;
 }
 
 export interface GroupRow extends RateCell {
@@ -34,6 +45,12 @@ export interface RunSummary {
   pending: number;
   /** Error counts by kind, e.g. `completion:rate_limit`. */
   errorKinds: Record<string, number>;
+  /** Ungraded counts by reason: `judge:refused`, `judge:unparseable`, `judge:unusable` (a mix), `judge:no_quorum`. */
+  ungradedKinds: Record<string, number>;
+  /** Every grader sample's answer: usable, unparseable or refused; and graded samples below all grader samples. */
+  judgeAnswers: GraderAnswers;
+  /** The verdict rule: grader samples per response, the usable answers a verdict needs, the threshold. */
+  grading: { graderSamples: number; quorum: number; threshold: number };
   byTopLevel: GroupRow[];
   bySection: GroupRow[];
   byAuthority: GroupRow[];
@@ -42,14 +59,32 @@ export interface RunSummary {
   estimatedCostUsd: { candidate: number | null; judge: number | null };
 }
 
-/** A compliance rate with its Wilson 95% interval over graded samples. */
-export function rateCell(compliant: number, graded: number): RateCell {
-  return {
-    compliant,
-    graded,
-    rate: graded > 0 ? compliant / graded : null,
-    ci95: wilsonInterval(compliant, graded),
-  };
+/**
+ * A group's compliance rate and interval from its verdict totals: Wilson over graded samples with one epoch per
+ * prompt, else clustered by prompt.
+ *
+ * @example
+ * rateCell({ compliant: 72, graded: 100, prompts: 100, maxEpochs: 1, sumScores: 72, sumSquaredScores: 72 });
+ */
+export function rateCell(
+  t: Pick<VerdictTotals, "compliant" | "graded" | "prompts" | "maxEpochs" | "sumScores" | "sumSquaredScores">,
+): RateCell {
+  const common = { compliant: t.compliant, graded: t.graded, prompts: t.prompts };
+  if (t.maxEpochs <= 1) {
+    return {
+      ...common,
+      rate: t.graded > 0 ? t.compliant / t.graded : null,
+      ci95: wilsonInterval(t.compliant, t.graded),
+      clustered: false,
+    };
+  }
+  const c = clusteredRate({
+    prompts: t.prompts,
+    samples: t.graded,
+    sumScores: t.sumScores,
+    sumSquaredScores: t.sumSquaredScores,
+  });
+  return { ...common, rate: c.rate, ci95: c.ci95, clustered: true };
 }
 
 /**
@@ -57,20 +92,22 @@ export function rateCell(compliant: number, graded: number): RateCell {
  * titles; without it they are null.
  */
 export function summarize(store: ResultStore, runId: string, spec: SpecModel | null): RunSummary {
-  const run = store.getRun(runId);
-  if (!run) throw new UsageError(`no run '${runId}' (see \`modelspec runs\`)`);
+  const stored = store.getRun(runId);
+  if (!stored) throw new UsageError(`no run '${runId}' (see \`modelspec runs\`)`);
+  const run = decodeRun(stored);
   const titles = new Map(spec?.sections.map((s) => [s.id, s.title]));
   const rows = (totals: VerdictTotals[], withTitle: boolean): GroupRow[] =>
     totals.map((r) => ({
       id: r.id ?? "(none)",
       title: withTitle && r.id ? (titles.get(r.id) ?? null) : null,
-      ...rateCell(r.compliant, r.graded),
+      ...rateCell(r),
       ungraded: r.ungraded,
       errors: r.errors,
       pending: r.pending,
     }));
   const all = store.verdictTotals(run.id, "all")[0] as VerdictTotals;
   const tokens = store.tokenTotals(run.id);
+  const { graderSamples, quorum, threshold } = run.params.judging;
   return {
     runId: run.id,
     status: run.status,
@@ -79,11 +116,14 @@ export function summarize(store: ResultStore, runId: string, spec: SpecModel | n
     judge: run.judge,
     dataset: run.dataset,
     samples: all.total,
-    overall: rateCell(all.compliant, all.graded),
+    overall: rateCell(all),
     ungraded: all.ungraded,
     errors: all.errors,
     pending: all.pending,
-    errorKinds: store.errorKinds(run.id),
+    errorKinds: store.verdictKinds(run.id, "error"),
+    ungradedKinds: store.verdictKinds(run.id, "ungraded"),
+    judgeAnswers: store.graderAnswers(run.id),
+    grading: { graderSamples, quorum: quorumOf(graderSamples, quorum), threshold },
     byTopLevel: rows(store.verdictTotals(run.id, "top"), true),
     bySection: rows(store.verdictTotals(run.id, "section"), true),
     byAuthority: rows(store.verdictTotals(run.id, "authority"), false),

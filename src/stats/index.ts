@@ -1,3 +1,4 @@
+export { clusteredPairedDifference, clusteredRate } from "./clustered.js";
 export {
   type ConfusionMatrix,
   cohensKappa,

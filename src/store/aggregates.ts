@@ -1,14 +1,14 @@
 /**
  * Aggregates over a run's verdicts, computed in SQL so a report of 100 000 samples never loads them: verdict
- * totals by grouping, error kinds, token totals, and the verdicts two runs share. The verdict counts are written
- * once, here.
+ * totals by grouping (with the per-prompt scores intervals are clustered on), verdict kinds, the judge's answers,
+ * token totals, and the verdicts two runs share. The verdict counts are written once, here.
  */
 import { type Sql, VERDICT_JOIN } from "./sql.js";
 
 /** How samples are grouped for totals: all together, by section, by top-level section, by authority level. */
 export type SampleGrouping = "all" | "section" | "top" | "authority";
 
-/** A group's samples counted by verdict. Pending samples have no verdict yet. */
+/** A group's samples counted by verdict, and the per-prompt scores its intervals are computed from. */
 export interface VerdictTotals {
   /** The group's key: a section id, a top-level id or an authority level; null for samples without one (and for "all"). */
   id: string | null;
@@ -17,7 +17,15 @@ export interface VerdictTotals {
   compliant: number;
   ungraded: number;
   errors: number;
+  /** Samples with no verdict yet. */
   pending: number;
+  /** Prompts (sample ids) with at least one graded epoch. */
+  prompts: number;
+  /** The most graded epochs any one prompt has. */
+  maxEpochs: number;
+  /** Σ over those prompts of their score (compliant epochs / graded epochs), and of its square. */
+  sumScores: number;
+  sumSquaredScores: number;
 }
 
 export interface TokenTotals {
@@ -34,32 +42,78 @@ const GROUP_COLUMN: Record<SampleGrouping, string> = {
   authority: "CASE s.authority WHEN 'platform' THEN 'root' ELSE s.authority END",
 };
 
-/** Verdict totals of a run's samples by group, groups in the order their first sample appears in the dataset. */
+const NO_SAMPLES: VerdictTotals = {
+  id: null,
+  total: 0,
+  graded: 0,
+  compliant: 0,
+  ungraded: 0,
+  errors: 0,
+  pending: 0,
+  prompts: 0,
+  maxEpochs: 0,
+  sumScores: 0,
+  sumSquaredScores: 0,
+};
+
+/**
+ * Verdict totals of a run's samples by group, groups in the order their first sample appears in the dataset.
+ * The epochs of one prompt are first counted per prompt (its score), so intervals can be clustered by prompt.
+ */
 export function verdictTotals(sql: Sql, runId: string, by: SampleGrouping): VerdictTotals[] {
   const column = GROUP_COLUMN[by];
+  const score = "CAST(compliant AS REAL) / graded";
   const rows = sql(
-    `SELECT ${column} AS id,
-       COUNT(*) AS total,
-       COUNT(*) FILTER (WHERE v.status = 'graded') AS graded,
-       COUNT(*) FILTER (WHERE v.status = 'graded' AND v.compliant = 1) AS compliant,
-       COUNT(*) FILTER (WHERE v.status = 'ungraded') AS ungraded,
-       COUNT(*) FILTER (WHERE v.status = 'error') AS errors,
-       COUNT(*) FILTER (WHERE v.status IS NULL) AS pending
-     FROM run_samples s ${VERDICT_JOIN}
-     WHERE s.run_id = ? GROUP BY ${column} ORDER BY MIN(s.position)`,
+    `WITH prompt AS (
+       SELECT ${column} AS id, MIN(s.position) AS first, COUNT(*) AS total,
+         COUNT(*) FILTER (WHERE v.status = 'graded') AS graded,
+         COUNT(*) FILTER (WHERE v.status = 'graded' AND v.compliant = 1) AS compliant,
+         COUNT(*) FILTER (WHERE v.status = 'ungraded') AS ungraded,
+         COUNT(*) FILTER (WHERE v.status = 'error') AS errors,
+         COUNT(*) FILTER (WHERE v.status IS NULL) AS pending
+       FROM run_samples s ${VERDICT_JOIN}
+       WHERE s.run_id = ? GROUP BY ${column}, s.sample_id
+     )
+     SELECT id, SUM(total) AS total, SUM(graded) AS graded, SUM(compliant) AS compliant,
+       SUM(ungraded) AS ungraded, SUM(errors) AS errors, SUM(pending) AS pending,
+       COUNT(*) FILTER (WHERE graded > 0) AS prompts, MAX(graded) AS maxEpochs,
+       COALESCE(SUM(${score}) FILTER (WHERE graded > 0), 0) AS sumScores,
+       COALESCE(SUM(${score} * ${score}) FILTER (WHERE graded > 0), 0) AS sumSquaredScores
+     FROM prompt GROUP BY id ORDER BY MIN(first)`,
   ).all(runId) as VerdictTotals[];
-  if (by === "all" && rows.length === 0) {
-    return [{ id: null, total: 0, graded: 0, compliant: 0, ungraded: 0, errors: 0, pending: 0 }];
-  }
-  return rows;
+  return by === "all" && rows.length === 0 ? [NO_SAMPLES] : rows;
 }
 
-/** Error verdicts counted by kind, e.g. `completion:rate_limit`. */
-export function errorKinds(sql: Sql, runId: string): Record<string, number> {
+/** A run's error (or ungraded) verdicts counted by kind, e.g. `completion:rate_limit`, `judge:refused`. */
+export function verdictKinds(sql: Sql, runId: string, status: "error" | "ungraded"): Record<string, number> {
   const rows = sql(
-    "SELECT error_kind AS kind, COUNT(*) AS n FROM verdicts WHERE run_id = ? AND status = 'error' GROUP BY error_kind",
-  ).all(runId) as { kind: string; n: number }[];
+    `SELECT COALESCE(error_kind, 'unknown') AS kind, COUNT(*) AS n FROM verdicts
+     WHERE run_id = ? AND status = ? GROUP BY 1 ORDER BY 1`,
+  ).all(runId, status) as { kind: string; n: number }[];
   return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+}
+
+/** What the judge answered, over every grader sample of a run's verdicts. */
+export interface GraderAnswers {
+  usable: number;
+  unparseable: number;
+  refused: number;
+  /** Graded samples whose verdict rests on fewer usable answers than grader samples were asked for. */
+  partiallyGraded: number;
+}
+
+export function graderAnswers(sql: Sql, runId: string): GraderAnswers {
+  const answers = sql(
+    `SELECT COUNT(*) FILTER (WHERE g.status = 'ok') AS usable,
+       COUNT(*) FILTER (WHERE g.status = 'unparseable') AS unparseable,
+       COUNT(*) FILTER (WHERE g.status = 'refused') AS refused
+     FROM verdicts v, json_each(v.grade_keys) k JOIN grades g ON g.key = k.value WHERE v.run_id = ?`,
+  ).get(runId) as Omit<GraderAnswers, "partiallyGraded">;
+  const partial = sql(
+    `SELECT COUNT(*) AS n FROM verdicts
+     WHERE run_id = ? AND status = 'graded' AND usable_grades < json_array_length(grade_keys)`,
+  ).get(runId) as { n: number };
+  return { ...answers, partiallyGraded: partial.n };
 }
 
 /** Tokens of the run's completions (candidate) and of the grader samples its verdicts rest on (judge). */
@@ -77,8 +131,27 @@ export function tokenTotals(sql: Sql, runId: string): { candidate: TokenTotals; 
   return { candidate, judge };
 }
 
+/** One prompt's graded epochs in a run. */
+export interface PromptScore {
+  sampleId: string;
+  sectionId: string | null;
+  graded: number;
+  compliant: number;
+}
+
+/** A run's prompts with at least one graded epoch, in dataset order. */
+export function promptScores(sql: Sql, runId: string): PromptScore[] {
+  return sql(
+    `SELECT s.sample_id AS sampleId, s.section_id AS sectionId, COUNT(*) AS graded,
+       COUNT(*) FILTER (WHERE v.compliant = 1) AS compliant
+     FROM run_samples s JOIN verdicts v ON v.run_id = s.run_id AND v.sample_id = s.sample_id AND v.epoch = s.epoch
+     WHERE s.run_id = ? AND v.status = 'graded' GROUP BY s.sample_id ORDER BY MIN(s.position)`,
+  ).all(runId) as PromptScore[];
+}
+
 /** A sample graded in both of two runs (same sample id and epoch), with its verdict in each. */
 export interface PairedVerdict {
+  sampleId: string;
   sectionId: string | null;
   a: boolean;
   b: boolean;
@@ -87,12 +160,12 @@ export interface PairedVerdict {
 /** The samples graded in both runs, in run A's dataset order. */
 export function pairedVerdicts(sql: Sql, runA: string, runB: string): PairedVerdict[] {
   const rows = sql(
-    `SELECT s.section_id AS section, va.compliant AS a, vb.compliant AS b
+    `SELECT va.sample_id AS sample, s.section_id AS section, va.compliant AS a, vb.compliant AS b
      FROM verdicts va
      JOIN verdicts vb ON vb.run_id = ? AND vb.sample_id = va.sample_id AND vb.epoch = va.epoch
      JOIN run_samples s ON s.run_id = va.run_id AND s.sample_id = va.sample_id AND s.epoch = va.epoch
      WHERE va.run_id = ? AND va.status = 'graded' AND vb.status = 'graded'
      ORDER BY s.position`,
-  ).all(runB, runA) as { section: string | null; a: number; b: number }[];
-  return rows.map((r) => ({ sectionId: r.section, a: r.a === 1, b: r.b === 1 }));
+  ).all(runB, runA) as { sample: string; section: string | null; a: number; b: number }[];
+  return rows.map((r) => ({ sampleId: r.sample, sectionId: r.section, a: r.a === 1, b: r.b === 1 }));
 }

@@ -1,4 +1,4 @@
-export type { TokenTotals, VerdictTotals } from "./aggregates.js";
+export type { GraderAnswers, TokenTotals, VerdictTotals } from "./aggregates.js";
 export type {
   CompletionRecord,
   GradeRecord,

@@ -21,6 +21,8 @@ export interface StoredRun {
   judge: string;
   parentRunId: string | null;
   params: unknown;
+  /** When the process running it last said it was alive; null when none did yet. */
+  heartbeatAt: string | null;
 }
 
 export interface CompletionRecord {
@@ -48,6 +50,8 @@ export interface VerdictRecord {
   compliance: number | null;
   compliant: boolean | null;
   gradeKeys: string[];
+  /** Grader samples with a usable answer; null for an error (and for verdicts stored before it was kept). */
+  usableGrades: number | null;
   errorKind: string | null;
   errorMessage: string | null;
 }
@@ -93,6 +97,7 @@ export function toRun(row: Row): StoredRun {
     judge: String(row.judge),
     parentRunId: text(row.parent_run_id),
     params: JSON.parse(String(row.params)) as unknown,
+    heartbeatAt: text(row.heartbeat_at),
   };
 }
 
@@ -146,6 +151,8 @@ export function toVerdict(row: Row, prefix = ""): VerdictRecord | null {
     compliance: row.compliance === null ? null : Number(row.compliance),
     compliant: row.compliant === null ? null : row.compliant === 1,
     gradeKeys: row.grade_keys ? (JSON.parse(String(row.grade_keys)) as string[]) : [],
+    usableGrades:
+      row.usable_grades === null || row.usable_grades === undefined ? null : Number(row.usable_grades),
     errorKind: text(row[`${prefix}error_kind`]),
     errorMessage: text(row[`${prefix}error_message`]),
   };

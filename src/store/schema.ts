@@ -3,7 +3,7 @@
  * determines the answer), shared by all runs; run_samples and verdicts link a run to them. Re-running the same
  * command finds the same keys and pays nothing twice; regrading a run reuses its completions.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS runs (
   model TEXT NOT NULL,
   judge TEXT NOT NULL,
   parent_run_id TEXT,                -- set by regrade: completions come from this run
-  params TEXT NOT NULL               -- JSON: every parameter of the run
+  params TEXT NOT NULL,              -- JSON: the run's configuration (runs/config.ts decodes it)
+  heartbeat_at TEXT                  -- last sign of life of the process running it (a stale one: interrupted)
 );
 
 CREATE TABLE IF NOT EXISTS run_samples (
@@ -76,8 +77,20 @@ CREATE TABLE IF NOT EXISTS verdicts (
   compliance REAL,                    -- median of the usable grader samples
   compliant INTEGER,                  -- 1/0 when graded
   grade_keys TEXT NOT NULL,           -- JSON array of grades.key, one per grader sample
+  usable_grades INTEGER,              -- grader samples with a usable answer (null for an error)
   error_kind TEXT,
   error_message TEXT,
   PRIMARY KEY (run_id, sample_id, epoch)
 );
 `;
+
+/** Statements that bring a database of an older schema version to this one, by the version they start from. */
+export const MIGRATIONS: Record<number, string> = {
+  1: `
+ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+ALTER TABLE verdicts ADD COLUMN usable_grades INTEGER;
+UPDATE verdicts SET usable_grades = (
+  SELECT COUNT(*) FROM json_each(verdicts.grade_keys) k JOIN grades g ON g.key = k.value WHERE g.status = 'ok'
+) WHERE status != 'error';
+`,
+};

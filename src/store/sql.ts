@@ -1,7 +1,7 @@
-import type Database from "better-sqlite3";
+import type { Query } from "./connection.js";
 
-/** Prepares a statement once per connection and returns it (see ResultStore): the store's query functions take it. */
-export type Sql = (text: string) => Database.Statement;
+/** Prepares a statement once per connection and returns it (see connection.ts): the store's query functions take it. */
+export type Sql = (text: string) => Query;
 
 /** A run's samples joined to their verdicts (none yet: pending). */
 export const VERDICT_JOIN =

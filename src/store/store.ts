@@ -1,18 +1,21 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Sample } from "../dataset/index.js";
-import { DatabaseError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import {
-  errorKinds,
+  type GraderAnswers,
+  graderAnswers,
   type PairedVerdict,
+  type PromptScore,
   pairedVerdicts,
+  promptScores,
   type SampleGrouping,
   type TokenTotals,
   tokenTotals,
   type VerdictTotals,
+  verdictKinds,
   verdictTotals,
 } from "./aggregates.js";
+import { type Connection, openConnection } from "./connection.js";
 import {
   type CompletionRecord,
   type GradeRecord,
@@ -30,7 +33,7 @@ import {
 } from "./records.js";
 import { type Failures, lowestScoring, type SampleDetail, sampleDetail } from "./sample-detail.js";
 import { type SamplePage, type SamplePageFilter, samplePage, sampleSections } from "./sample-pages.js";
-import { SCHEMA_SQL, SCHEMA_VERSION } from "./schema.js";
+import type { Sql } from "./sql.js";
 
 const now = () => new Date().toISOString();
 
@@ -51,80 +54,49 @@ const now = () => new Date().toISOString();
 export class ResultStore {
   /** The connection, exposed for tests that instrument queries; code outside `src/store` never uses it. */
   readonly db: Database.Database;
-  /**
-   * Prepared once per connection: a run makes several statements per sample, and a statement prepared per
-   * call holds native memory until the garbage collector finds it, which at 100 000 samples is tens of MB.
-   */
-  private readonly statements = new Map<string, Database.Statement>();
-  private readonly sql = (text: string): Database.Statement => {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
-  };
+  private readonly connection: Connection;
+  /** Statements are prepared once per connection (see connection.ts), SQLite failures become DatabaseErrors. */
+  private readonly sql: Sql;
 
-  private constructor(db: Database.Database) {
-    this.db = db;
+  private constructor(connection: Connection) {
+    this.connection = connection;
+    this.db = connection.db;
+    this.sql = (text) => connection.sql(text);
   }
 
   /**
-   * Opens (and creates, unless `readonly`) a results database. A read-only open needs an existing modelspec
-   * database of this schema version; anything else is a `DatabaseError` naming the file.
+   * Opens (and creates, unless `readonly`) a results database, upgrading an older schema. A read-only open needs
+   * an existing modelspec database; anything else is a `DatabaseError` naming the file.
    */
   static open(path: string, options: { readonly?: boolean } = {}): ResultStore {
-    const readonly = options.readonly ?? false;
-    let db: Database.Database | undefined;
-    if (readonly && !existsSync(path)) {
-      throw new DatabaseError(
-        `${path}: cannot open results database (no such file; \`modelspec eval\` writes one)`,
-      );
-    }
-    try {
-      if (!readonly) mkdirSync(dirname(path), { recursive: true });
-      db = new Database(path, { readonly, fileMustExist: readonly });
-      db.pragma("busy_timeout = 15000");
-      // SQLite reads the file lazily: a file that is not a database fails here, on the first read.
-      if (readonly) db.prepare("SELECT COUNT(*) FROM sqlite_master").get();
-      else {
-        db.pragma("journal_mode = WAL");
-        db.pragma("synchronous = NORMAL");
-      }
-    } catch (error) {
-      db?.close();
-      throw new DatabaseError(`${path}: cannot open results database (${(error as Error).message})`);
-    }
-    try {
-      if (readonly) checkSchema(db, path);
-      else createSchema(db, path);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
-    return new ResultStore(db);
+    return new ResultStore(openConnection(path, options.readonly ?? false));
   }
 
   close(): void {
-    this.db.close();
+    this.connection.close();
   }
 
   // Runs
 
   /** Creates the run, or marks an existing run with the same id as running again (resume). */
-  startRun(run: Omit<StoredRun, "createdAt" | "finishedAt" | "status">): {
+  startRun(run: Omit<StoredRun, "createdAt" | "finishedAt" | "status" | "heartbeatAt">): {
     run: StoredRun;
     resumed: boolean;
   } {
     const existing = this.getRun(run.id);
     if (existing) {
-      this.sql("UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?").run(run.id);
-      return { run: { ...existing, status: "running", finishedAt: null }, resumed: true };
+      const at = now();
+      this.sql("UPDATE runs SET status = 'running', finished_at = NULL, heartbeat_at = ? WHERE id = ?").run(
+        at,
+        run.id,
+      );
+      return { run: { ...existing, status: "running", finishedAt: null, heartbeatAt: at }, resumed: true };
     }
-    const record: StoredRun = { ...run, createdAt: now(), finishedAt: null, status: "running" };
+    const at = now();
+    const record: StoredRun = { ...run, createdAt: at, finishedAt: null, status: "running", heartbeatAt: at };
     this.sql(
       `INSERT INTO runs (id, created_at, status, tool_version, spec_version, spec_hash, dataset, model, judge,
-           parent_run_id, params) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
+           parent_run_id, params, heartbeat_at) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       record.id,
       record.createdAt,
@@ -136,8 +108,14 @@ export class ResultStore {
       record.judge,
       record.parentRunId,
       JSON.stringify(record.params),
+      record.heartbeatAt,
     );
     return { run: record, resumed: false };
+  }
+
+  /** Records that the process running the run is alive (a run whose heartbeat stops was interrupted). */
+  touchRun(runId: string): void {
+    this.sql("UPDATE runs SET heartbeat_at = ? WHERE id = ?").run(now(), runId);
   }
 
   finishRun(runId: string, status: Exclude<RunStatus, "running">): void {
@@ -158,7 +136,11 @@ export class ResultStore {
       if (!row) throw new UsageError("no runs in this database yet");
       return toRun(row);
     }
-    const rows = this.sql("SELECT * FROM runs WHERE id LIKE ? || '%' LIMIT 2").all(ref) as Row[];
+    // A prefix, compared as text: `%` and `_` are characters, not patterns.
+    const rows = this.sql("SELECT * FROM runs WHERE substr(id, 1, length(?)) = ? LIMIT 2").all(
+      ref,
+      ref,
+    ) as Row[];
     if (rows.length === 0) throw new UsageError(`no run '${ref}' (see \`modelspec runs\`)`);
     if (rows.length > 1) throw new UsageError(`run prefix '${ref}' is ambiguous`);
     return toRun(rows[0] as Row);
@@ -185,23 +167,24 @@ export class ResultStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     let position = 0;
-    const add = this.db.transaction((batch: Sample[]) => {
-      for (const sample of batch) {
-        const json = JSON.stringify(sample);
-        for (let epoch = 1; epoch <= epochs; epoch++) {
-          insert.run(
-            runId,
-            sample.id,
-            epoch,
-            position++,
-            json,
-            sample.sectionId,
-            sample.topLevelSectionId,
-            sample.authority,
-          );
+    const add = (batch: Sample[]) =>
+      this.connection.transaction(() => {
+        for (const sample of batch) {
+          const json = JSON.stringify(sample);
+          for (let epoch = 1; epoch <= epochs; epoch++) {
+            insert.run(
+              runId,
+              sample.id,
+              epoch,
+              position++,
+              json,
+              sample.sectionId,
+              sample.topLevelSectionId,
+              sample.authority,
+            );
+          }
         }
-      }
-    });
+      });
     let batch: Sample[] = [];
     for (const sample of samples) {
       batch.push(sample);
@@ -321,7 +304,7 @@ export class ResultStore {
   putVerdict(runId: string, sampleId: string, epoch: number, v: VerdictRecord): void {
     this.sql(
       `INSERT OR REPLACE INTO verdicts (run_id, sample_id, epoch, status, compliance, compliant, grade_keys,
-           error_kind, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           usable_grades, error_kind, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       runId,
       sampleId,
@@ -330,6 +313,7 @@ export class ResultStore {
       v.compliance,
       v.compliant === null ? null : v.compliant ? 1 : 0,
       JSON.stringify(v.gradeKeys),
+      v.usableGrades,
       v.errorKind,
       v.errorMessage,
     );
@@ -340,7 +324,7 @@ export class ResultStore {
     let after = -1;
     const page = this.sql(
       `SELECT s.*, c.text AS completion_text, c.input_tokens, c.output_tokens, c.finish_reason, c.refusal,
-              v.status AS verdict_status, v.compliance, v.compliant, v.grade_keys,
+              v.status AS verdict_status, v.compliance, v.compliant, v.grade_keys, v.usable_grades,
               v.error_kind AS verdict_error_kind, v.error_message AS verdict_error_message
        FROM run_samples s
        LEFT JOIN completions c ON c.key = s.completion_key
@@ -382,12 +366,23 @@ export class ResultStore {
     return verdictTotals(this.sql, runId, by);
   }
 
-  errorKinds(runId: string): Record<string, number> {
-    return errorKinds(this.sql, runId);
+  /** A run's error (or ungraded) verdicts counted by kind. */
+  verdictKinds(runId: string, status: "error" | "ungraded"): Record<string, number> {
+    return verdictKinds(this.sql, runId, status);
+  }
+
+  /** The judge's answers over a run's grader samples: usable, unparseable, refused. */
+  graderAnswers(runId: string): GraderAnswers {
+    return graderAnswers(this.sql, runId);
   }
 
   tokenTotals(runId: string): { candidate: TokenTotals; judge: TokenTotals } {
     return tokenTotals(this.sql, runId);
+  }
+
+  /** A run's prompts with a graded epoch: how many epochs were graded and how many compliant. */
+  promptScores(runId: string): PromptScore[] {
+    return promptScores(this.sql, runId);
   }
 
   pairedVerdicts(runA: string, runB: string): PairedVerdict[] {
@@ -411,43 +406,5 @@ export class ResultStore {
 
   lowestScoring(runId: string, limit?: number): Failures {
     return lowestScoring(this.sql, runId, limit);
-  }
-}
-
-function createSchema(db: Database.Database, path: string): void {
-  db.exec("BEGIN IMMEDIATE");
-  try {
-    db.exec(SCHEMA_SQL);
-    const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
-      | Row
-      | undefined;
-    if (version && Number(version.value) !== SCHEMA_VERSION) {
-      throw new DatabaseError(
-        `${path}: results database schema ${version.value}, this modelspec reads ${SCHEMA_VERSION}`,
-      );
-    }
-    db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)").run(
-      String(SCHEMA_VERSION),
-    );
-    db.exec("COMMIT");
-  } catch (error) {
-    db.exec("ROLLBACK");
-    throw error;
-  }
-}
-
-function checkSchema(db: Database.Database, path: string): void {
-  let version: string | undefined;
-  try {
-    version = (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as Row | undefined)
-      ?.value as string | undefined;
-  } catch {
-    version = undefined;
-  }
-  if (version === undefined) throw new DatabaseError(`${path}: not a modelspec results database`);
-  if (Number(version) !== SCHEMA_VERSION) {
-    throw new DatabaseError(
-      `${path}: results database schema ${version}, this modelspec reads ${SCHEMA_VERSION}`,
-    );
   }
 }

@@ -65,7 +65,7 @@ export interface RunListItem extends RunRecord {
 export function runs(ctx: ViewerContext): RunListItem[] {
   return ctx.results.listRuns().map((run) => {
     const t: VerdictTotals = cached(ctx, "totals", run, () => ctx.results.totals(run.id));
-    const { rate, ci95 } = rateCell(t.compliant, t.graded);
+    const { rate, ci95 } = rateCell(t);
     return {
       ...run,
       samples: t.total,

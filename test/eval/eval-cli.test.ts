@@ -130,7 +130,9 @@ describe("modelspec eval against a loopback OpenAI-compatible server", () => {
     const r = await runCli(evalArgs("b.db", "--section", "be_creative", "--grader-samples", "1", "--json"), {
       env: env(),
     });
-    assert.equal(r.code, 0, r.stderr);
+    // Every sample here fails one way or another: a run that graded nothing exits 1 and says why.
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^modelspec: no sample was graded \(4 samples: \d+ errors, \d+ ungraded\)$/m);
     const report = JSON.parse(r.stdout);
     assert.equal(report.errors >= 1, true);
     assert.ok(

@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
-import { DEFAULTS, evaluate } from "../../runs/index.js";
+import { DEFAULTS, type ErrorBudget, evaluate } from "../../runs/index.js";
 import { examples } from "../output.js";
-import { collect, float, integer, rate } from "../parse-options.js";
+import { collect, errorBudget, numberOption, rate } from "../parse-options.js";
 import { runInTerminal } from "../run-in-terminal.js";
 import { addJudgeOptions, type JudgeFlags, judgeOptions } from "./judge-options.js";
 import { finishRunCommand } from "./run-output.js";
@@ -22,6 +22,7 @@ interface EvalFlags extends JudgeFlags {
   concurrency: number;
   baseUrl?: string;
   failUnder?: number;
+  maxErrors?: ErrorBudget;
 }
 
 export function registerEvalCommand(program: Command): void {
@@ -44,17 +45,29 @@ export function registerEvalCommand(program: Command): void {
     .option("--top <id>", "only samples under this top-level section (repeatable)", collect, [])
     .option("--authority <level>", "only sections at this authority (repeatable)", collect, [])
     .option("--tag <tag>", "only sections with this tag (repeatable)", collect, [])
-    .option("--limit <n>", "at most n samples", integer)
-    .option("--seed <n>", "random subset with this seed (with --limit)", integer)
-    .option("--epochs <n>", "answer each sample n times", integer, DEFAULTS.epochs)
-    .option("--max-tokens <n>", "candidate answer budget", integer, DEFAULTS.maxTokens)
-    .option("--temperature <t>", "candidate sampling temperature", float)
-    .option("--concurrency <n>", "candidate requests in flight at most", integer, DEFAULTS.concurrency)
+    .addOption(numberOption("--limit <n>", "at most n samples", "limit"))
+    .addOption(numberOption("--seed <n>", "random subset with this seed (with --limit)", "seed"))
+    .addOption(numberOption("--epochs <n>", "answer each sample n times", "epochs", DEFAULTS.epochs))
+    .addOption(numberOption("--max-tokens <n>", "candidate answer budget", "maxTokens", DEFAULTS.maxTokens))
+    .addOption(numberOption("--temperature <t>", "candidate sampling temperature", "temperature"))
+    .addOption(
+      numberOption(
+        "--concurrency <n>",
+        "candidate requests in flight at most",
+        "concurrency",
+        DEFAULTS.concurrency,
+      ),
+    )
     .option("--base-url <url>", "OpenAI-compatible server for the candidate (else OPENAI_BASE_URL)")
     .option(
       "--fail-under <rate>",
-      "exit 1 when overall compliance is below this (0-1 or a percentage)",
+      "exit 1 when overall compliance is below this (0-1 or a percentage); errors then count against --max-errors",
       rate,
+    )
+    .option(
+      "--max-errors <n|rate>",
+      "exit 1 when more samples than this end as errors or ungraded (a count or a rate; 0 with --fail-under)",
+      errorBudget,
     );
   addJudgeOptions(command).addHelpText(
     "after",
@@ -62,6 +75,7 @@ export function registerEvalCommand(program: Command): void {
       "modelspec eval --spec 2025-12-18 --model openai:gpt-4.1-mini --judge openai:gpt-5",
       "modelspec eval --model local:./qwen.gguf --judge local:./judge.gguf --judge-context section --limit 20",
       "modelspec eval --model openai:my-model --base-url http://localhost:8000/v1 --judge openai:gpt-5 --fail-under 0.8",
+      "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --epochs 5 --fail-under 80% --max-errors 1%",
     ),
   );
   command.action(async (f: EvalFlags) => {
@@ -86,6 +100,11 @@ export function registerEvalCommand(program: Command): void {
         onWarning: (message) => process.stderr.write(`modelspec: warning: ${message}\n`),
       }),
     );
-    process.exitCode = finishRunCommand(result, { json: f.json, stopped, failUnder: f.failUnder });
+    process.exitCode = finishRunCommand(result, {
+      json: f.json,
+      stopped,
+      failUnder: f.failUnder,
+      maxErrors: f.maxErrors,
+    });
   });
 }

@@ -1,12 +1,13 @@
 import { type Command, Option } from "commander";
 import { DEFAULTS } from "../../runs/index.js";
-import { float, integer } from "../parse-options.js";
+import { numberOption } from "../parse-options.js";
 
 /** The judge and run options eval, regrade and calibrate share, as commander parses them. */
 export interface JudgeFlags {
   judge: string;
   graderSamples: number;
   threshold: number;
+  quorum?: number;
   judgeContext: "auto" | "full" | "section";
   judgeMaxTokens: number;
   judgeTemperature?: number;
@@ -27,6 +28,7 @@ export function judgeOptions(f: JudgeFlags) {
     judge: f.judge,
     graderSamples: f.graderSamples,
     threshold: f.threshold,
+    quorum: f.quorum,
     judgeContext: f.judgeContext,
     judgeMaxTokens: f.judgeMaxTokens,
     judgeTemperature: f.judgeTemperature,
@@ -47,17 +49,28 @@ export function addJudgeOptions(command: Command): Command {
       "--judge <provider:model>",
       "grader model (a separate role; never defaults to the candidate)",
     )
-    .option(
-      "--grader-samples <n>",
-      "judge samples per response; the median counts",
-      integer,
-      DEFAULTS.graderSamples,
+    .addOption(
+      numberOption(
+        "--grader-samples <n>",
+        "judge samples per response; the median counts",
+        "graderSamples",
+        DEFAULTS.graderSamples,
+      ),
     )
-    .option(
-      "--threshold <score>",
-      "median compliance at or above this is compliant (1-7)",
-      integer,
-      DEFAULTS.threshold,
+    .addOption(
+      numberOption(
+        "--threshold <score>",
+        "median compliance at or above this is compliant",
+        "threshold",
+        DEFAULTS.threshold,
+      ),
+    )
+    .addOption(
+      numberOption(
+        "--quorum <n>",
+        "usable grader samples a verdict needs, else the sample is ungraded (default: a majority)",
+        "quorum",
+      ),
     )
     .addOption(
       new Option(
@@ -67,14 +80,41 @@ export function addJudgeOptions(command: Command): Command {
         .choices(["auto", "full", "section"])
         .default(DEFAULTS.judgeContext),
     )
-    .option("--judge-max-tokens <n>", "judge answer budget", integer, DEFAULTS.judgeMaxTokens)
-    .option("--judge-temperature <t>", "judge sampling temperature", float)
-    .option("--judge-concurrency <n>", "judge requests in flight at most", integer, DEFAULTS.judgeConcurrency)
+    .addOption(
+      numberOption(
+        "--judge-max-tokens <n>",
+        "judge answer budget",
+        "judgeMaxTokens",
+        DEFAULTS.judgeMaxTokens,
+      ),
+    )
+    .addOption(numberOption("--judge-temperature <t>", "judge sampling temperature", "judgeTemperature"))
+    .addOption(
+      numberOption(
+        "--judge-concurrency <n>",
+        "judge requests in flight at most",
+        "judgeConcurrency",
+        DEFAULTS.judgeConcurrency,
+      ),
+    )
     .option("--judge-base-url <url>", "OpenAI-compatible server for the judge (else OPENAI_BASE_URL)")
-    .option("--timeout <seconds>", "per-request timeout", float, DEFAULTS.timeout)
-    .option("--max-attempts <n>", "attempts per request, retries included", integer, DEFAULTS.maxAttempts)
-    .option("--threads <n>", "CPU threads for local GGUF models", integer)
-    .option("--context-size <tokens>", "context window for local GGUF models (default 4096)", integer)
+    .addOption(numberOption("--timeout <seconds>", "per-request timeout", "timeout", DEFAULTS.timeout))
+    .addOption(
+      numberOption(
+        "--max-attempts <n>",
+        "attempts per request, retries included",
+        "maxAttempts",
+        DEFAULTS.maxAttempts,
+      ),
+    )
+    .addOption(numberOption("--threads <n>", "CPU threads for local GGUF models", "threads"))
+    .addOption(
+      numberOption(
+        "--context-size <tokens>",
+        "context window for local GGUF models (default 4096)",
+        "contextSize",
+      ),
+    )
     .option("--db <file>", "results database", DEFAULTS.db)
     .option("--json", "print the report as JSON")
     .option("--no-progress", "no progress bar");

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { percent, renderComparison, renderSummary, renderTable } from "../../report/index.js";
-import { DEFAULTS, openResults, type Results } from "../../runs/index.js";
+import { DEFAULTS, openResults, type Results, rateCell } from "../../runs/index.js";
 import { examples, printJson, printJsonLines } from "../output.js";
 
 /** Runs `read` on the database opened read-only, closing it after. */
@@ -33,7 +33,7 @@ export function registerResultCommands(program: Command): void {
                 ...run,
                 samples: t.total,
                 graded: t.graded,
-                rate: t.graded > 0 ? t.compliant / t.graded : null,
+                rate: rateCell(t).rate,
                 errors: t.errors,
               };
             }),

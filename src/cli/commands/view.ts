@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { DEFAULTS } from "../../runs/index.js";
 import { DEFAULT_VIEWER_PORT } from "../../viewer/defaults.js";
 import { examples } from "../output.js";
-import { collect, integer } from "../parse-options.js";
+import { collect, numberOption } from "../parse-options.js";
 
 interface ViewOptions {
   db: string;
@@ -19,7 +19,7 @@ export function registerViewCommand(program: Command): void {
     )
     .option("--db <file>", "results database (opened read-only)", DEFAULTS.db)
     .option("--host <host>", "address to listen on (127.0.0.1: this machine only)", "127.0.0.1")
-    .option("--port <n>", "port (0 picks a free one)", integer, DEFAULT_VIEWER_PORT)
+    .addOption(numberOption("--port <n>", "port (0 picks a free one)", "port", DEFAULT_VIEWER_PORT))
     .option(
       "--spec <dir|version>",
       "spec for the spec browser and diffs (repeatable; runs show their own spec)",

@@ -114,13 +114,13 @@ function failureTable(input: OverviewInput): SafeHtml {
 
 export function overview(input: OverviewInput): SafeHtml {
   const { run, summary: s } = input;
-  const judging = (run.params.judging ?? {}) as {
-    graderSamples?: number;
-    threshold?: number;
-    context?: string;
-  };
+  const judging = run.params.judging;
   const samplesOf = (verdict?: string) => (input.links ? urls.samples({ run: run.id, verdict }) : null);
   const kinds = Object.entries(s.errorKinds);
+  const ungradedKinds = Object.entries(s.ungradedKinds);
+  const a = s.judgeAnswers;
+  const kindList = (list: [string, number][]) =>
+    list.map(([k, n], i) => html`${i ? ", " : ""}<span class="mono">${k}</span> ${n}`);
   const sectionHref = (r: GroupRow) =>
     input.links && r.id !== "(none)" ? urls.samples({ run: run.id, section: r.id }) : undefined;
   const topHref = (r: GroupRow) =>
@@ -137,9 +137,7 @@ export function overview(input: OverviewInput): SafeHtml {
     ["dataset", s.dataset],
     [
       "grading",
-      judging.graderSamples
-        ? `${judging.graderSamples} grader sample(s), median ≥ ${judging.threshold ?? "?"} is compliant, ${judging.context ?? "?"} context`
-        : null,
+      `${judging.graderSamples} grader sample(s), median ≥ ${judging.threshold} is compliant with at least ${s.grading.quorum} usable, ${judging.context} context`,
     ],
     [
       "regrade of",
@@ -157,8 +155,14 @@ export function overview(input: OverviewInput): SafeHtml {
   <div class="stat" data-stat="errors">errors<br><b>${maybeLink(samplesOf("error"), count(s.errors))}</b></div>
   ${s.pending ? html`<div class="stat">pending<br><b>${maybeLink(samplesOf("pending"), count(s.pending))}</b></div>` : ""}
 </div>
-${kinds.length ? html`<p class="muted">Errors by kind: ${kinds.map(([k, n], i) => html`${i ? ", " : ""}<span class="mono">${k}</span> ${n}`)}</p>` : ""}
-<p class="muted">Ungraded samples (judge answer unusable or refused) and errors (no response could be had) are neither passes nor failures: rates are over graded samples only. Whiskers are Wilson 95% intervals.</p>
+${kinds.length ? html`<p class="muted">Errors by kind: ${kindList(kinds)}</p>` : ""}
+${ungradedKinds.length ? html`<p class="muted" data-stat="ungraded-kinds">Ungraded by reason: ${kindList(ungradedKinds)}</p>` : ""}
+<p class="muted" data-stat="judge-answers">Judge answers: ${count(a.usable)} usable, ${count(a.unparseable)} unparseable, ${count(a.refused)} refused. A verdict is the median of ${s.grading.graderSamples} grader sample(s), compliant at ${s.grading.threshold} or above, and needs ${s.grading.quorum} usable answer(s), else the sample is ungraded${a.partiallyGraded ? `; ${count(a.partiallyGraded)} graded sample(s) rest on fewer than all their grader samples` : ""}.</p>
+<p class="muted">Ungraded samples (too few usable judge answers) and errors (no response could be had) are neither passes nor failures: rates are over graded samples only. ${
+    s.overall.clustered
+      ? `Prompts were answered several times: a rate is the mean of the prompts' scores, and its interval (the whiskers) is clustered by prompt (${count(s.overall.prompts)} prompts).`
+      : "Whiskers are Wilson 95% intervals."
+  }</p>
 <h2>By top-level section</h2>
 ${rateChart("Compliance by top-level section", bars(s.byTopLevel, topHref))}
 ${groupTable(input, "top", s.byTopLevel)}

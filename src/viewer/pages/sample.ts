@@ -86,6 +86,10 @@ export function samplePage(d: SampleDetail, run: RunRecord, spec: SpecModel | nu
     ],
     ["section authority", s.authority ? authorityBadge(normalizeAuthority(s.authority)) : null],
     ["median score", v?.compliance ?? null],
+    [
+      "usable grader samples",
+      v && v.usableGrades !== null ? `${v.usableGrades} of ${v.gradeKeys.length}` : null,
+    ],
     ["verdict", verdictChip(verdict)],
     ["error", v?.errorKind ? html`<span class="mono">${v.errorKind}</span> ${v.errorMessage ?? ""}` : null],
   ])}</div>
