@@ -89,6 +89,18 @@ describe("judge answers", () => {
       "refused",
     );
   });
+  test("a JSON answer with a duplicate key is unusable", () => {
+    const base = '"rationale":"x","relied_on_sections":[],"failure_kind":"none"';
+    for (const text of [
+      `{"compliance":1,${base},"compliance":7}`,
+      `{"compliance":1,${base},"compl\\u0069ance":7}`,
+      `{"compliance":7,"rationale":"x","relied_on_sections":[],"failure_kind":"none","failure_kind":"none"}`,
+      `\`\`\`json\n{"compliance":1,${base},"compliance":7}\n\`\`\``,
+    ]) {
+      assert.equal(parseJudgeAnswer({ text }).status, "unparseable", text);
+    }
+    assert.equal(parseJudgeAnswer({ text: `{"compliance":7,${base}}` }).status, "ok");
+  });
   test("textMessage builds a one-part message", () => {
     assert.deepEqual(textMessage("user", "hi").parts, [{ type: "text", text: "hi" }]);
   });
