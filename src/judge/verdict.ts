@@ -2,7 +2,7 @@ import { median } from "../stats/index.js";
 import type { Grade } from "./grade.js";
 
 /** Bumped when the judge prompt or answer schema changes, so cached grades of another version are not reused. */
-export const JUDGE_PROMPT_VERSION = 2;
+export const JUDGE_PROMPT_VERSION = 3;
 
 export interface Verdict {
   /** `ungraded` when no grader sample gave a usable answer: neither a pass nor a fail. */
