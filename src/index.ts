@@ -35,6 +35,7 @@ export {
   type JudgeContext,
   type JudgePromptInput,
   type JudgingSettings,
+  newBoundary,
   readGrade,
   type Verdict,
 } from "./judge/index.js";

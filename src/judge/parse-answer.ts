@@ -1,3 +1,4 @@
+import { visit } from "jsonc-parser";
 import type { GenerateResult } from "../providers/index.js";
 import { type JudgeAnswer, JudgeAnswerSchema } from "./verdict-schema.js";
 
@@ -26,6 +27,12 @@ export function parseJudgeAnswer(
   } catch {
     return { status: "unparseable", reason: `not JSON: ${JSON.stringify(text.slice(0, 80))}` };
   }
+  // JSON.parse keeps the last of duplicate keys: {"compliance":1,…,"compliance":7} would read as 7. An answer
+  // that says two things is unusable, not the later of them.
+  const duplicate = duplicateKey(body);
+  if (duplicate !== null) {
+    return { status: "unparseable", reason: `duplicate key ${JSON.stringify(duplicate)}` };
+  }
   const parsed = JudgeAnswerSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -35,4 +42,28 @@ export function parseJudgeAnswer(
     };
   }
   return { status: "ok", answer: parsed.data };
+}
+
+/** The first key that appears twice in one object, at any depth (keys compared after unescaping), or null. */
+function duplicateKey(json: string): string | null {
+  const objects: Set<string>[] = [];
+  let found: string | null = null;
+  visit(
+    json,
+    {
+      onObjectBegin: () => {
+        objects.push(new Set());
+      },
+      onObjectEnd: () => {
+        objects.pop();
+      },
+      onObjectProperty: (key) => {
+        const keys = objects.at(-1);
+        if (keys?.has(key)) found ??= key;
+        keys?.add(key);
+      },
+    },
+    { disallowComments: true },
+  );
+  return found;
 }

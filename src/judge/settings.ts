@@ -20,6 +20,16 @@ export const JudgingSettingsSchema = z.object({
   temperature: z.number().nullable().default(null),
   /** Leave the spec's example conversations out of what the judge reads (calibration grades those very examples). */
   hideExamples: z.boolean().default(false),
+  /**
+   * The run's boundary token (`newBoundary()`): every delimiter of the judge prompt carries it, so no graded text
+   * can forge or close one. The application layer always sets it, draws it once per run, stores it with the run
+   * and reuses it on resume. Optional here only because runs stored before it existed lack it;
+   * `buildJudgePrompt` refuses a missing or malformed one.
+   */
+  boundary: z
+    .string()
+    .regex(/^[0-9a-f]{16,64}$/)
+    .optional(),
 });
 export type JudgingSettings = z.infer<typeof JudgingSettingsSchema>;
 

@@ -2,7 +2,7 @@ import { median } from "../stats/index.js";
 import type { Grade } from "./grade.js";
 
 /** Bumped when the judge prompt or answer schema changes, so cached grades of another version are not reused. */
-export const JUDGE_PROMPT_VERSION = 2;
+export const JUDGE_PROMPT_VERSION = 3;
 
 /** Why a sample is ungraded: every unusable answer a refusal, every one unparseable, a mix, or too few usable. */
 type UngradedReason = "judge:refused" | "judge:unparseable" | "judge:unusable" | "judge:no_quorum";

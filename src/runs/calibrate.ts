@@ -69,7 +69,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
       threads: o.threads,
       contextSize: o.contextSize,
     });
-    const { resumed } = startRun(store, {
+    const started = startRun(store, {
       id: runId,
       specVersion: spec.source.version,
       specHash: spec.source.contentHash,
@@ -102,10 +102,10 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
     await executeRun({
       store,
       runId,
-      resumed,
+      resumed: started.resumed,
       spec,
       candidate: null,
-      judge: { provider: grader, concurrency: o.judgeConcurrency, judging },
+      judge: { provider: grader, concurrency: o.judgeConcurrency, judging: started.judging },
       timeout: o.timeout,
       maxAttempts: o.maxAttempts,
       signal: o.signal,

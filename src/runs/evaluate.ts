@@ -67,7 +67,7 @@ export async function evaluate(options: EvaluateOptions): Promise<RunSummary> {
         : await providers.get(o.judge, { ...local, baseURL: o.judgeBaseUrl });
     const store = ResultStore.open(o.db);
     try {
-      const { resumed } = startRun(store, {
+      const started = startRun(store, {
         id: runId,
         specVersion: spec.source.version,
         specHash: spec.source.contentHash,
@@ -85,14 +85,14 @@ export async function evaluate(options: EvaluateOptions): Promise<RunSummary> {
       await executeRun({
         store,
         runId,
-        resumed,
+        resumed: started.resumed,
         spec,
         candidate: {
           provider: candidate,
           concurrency: o.concurrency,
           generation: { maxTokens: o.maxTokens, temperature: o.temperature, seed: undefined },
         },
-        judge: { provider: grader, concurrency: o.judgeConcurrency, judging },
+        judge: { provider: grader, concurrency: o.judgeConcurrency, judging: started.judging },
         timeout: o.timeout,
         maxAttempts: o.maxAttempts,
         signal: o.signal,

@@ -2,24 +2,38 @@
  * Start, execute and finish a run: the lifecycle shared by evaluate, regrade and calibrate. Starting an existing
  * run resumes it; executing generates and grades what it still lacks; finishing records whether it completed.
  */
-import type { JudgingSettings } from "../judge/index.js";
+import { type JudgingSettings, newBoundary } from "../judge/index.js";
 import type { Provider } from "../providers/index.js";
 import { AdaptiveLimiter, DEFAULT_POLICY, type GenerationSettings, runEval } from "../runner/index.js";
 import type { SpecModel } from "../spec/index.js";
 import type { ResultStore, RunStatus, StoredRun } from "../store/index.js";
 import { TOOL_VERSION } from "../version.js";
-import type { RunConfig } from "./config.js";
+import { decodeRun, type RunConfig } from "./config.js";
 import { HEARTBEAT_MS } from "./liveness.js";
 import type { RunProgress } from "./options.js";
 
-/** Creates the run, or marks the run with the same id as running again: `resumed` says which. */
+/**
+ * Creates the run, or marks the run with the same id as running again (`resumed`). Returns the judging settings
+ * to grade with: a new run draws its judge-prompt boundary token here; a resumed one keeps the token it was
+ * stored with (so its cached grades stay valid), and one stored before tokens existed gets one now.
+ */
 export function startRun(
   store: ResultStore,
   run: Omit<StoredRun, "createdAt" | "finishedAt" | "status" | "toolVersion" | "params" | "heartbeatAt"> & {
     params: RunConfig;
   },
-): { resumed: boolean } {
-  return { resumed: store.startRun({ ...run, toolVersion: TOOL_VERSION }).resumed };
+): { resumed: boolean; judging: JudgingSettings } {
+  const params = { ...run.params, judging: { ...run.params.judging, boundary: newBoundary() } } as RunConfig;
+  const started = store.startRun({ ...run, params, toolVersion: TOOL_VERSION });
+  if (!started.resumed) return { resumed: false, judging: params.judging };
+  const stored = decodeRun(started.run).params;
+  if (stored.judging.boundary)
+    return { resumed: true, judging: { ...params.judging, boundary: stored.judging.boundary } };
+  store.setRunParams(run.id, {
+    ...stored,
+    judging: { ...stored.judging, boundary: params.judging.boundary },
+  });
+  return { resumed: true, judging: params.judging };
 }
 
 export interface Execution {

@@ -43,7 +43,7 @@ export async function regrade(options: RegradeOptions): Promise<RunSummary> {
       threads: o.threads,
       contextSize: o.contextSize,
     });
-    const { resumed } = startRun(store, {
+    const started = startRun(store, {
       id: runId,
       specVersion: spec.source.version,
       specHash: spec.source.contentHash,
@@ -57,10 +57,10 @@ export async function regrade(options: RegradeOptions): Promise<RunSummary> {
     await executeRun({
       store,
       runId,
-      resumed,
+      resumed: started.resumed,
       spec,
       candidate: null,
-      judge: { provider: grader, concurrency: o.judgeConcurrency, judging },
+      judge: { provider: grader, concurrency: o.judgeConcurrency, judging: started.judging },
       timeout: o.timeout,
       maxAttempts: o.maxAttempts,
       signal: o.signal,

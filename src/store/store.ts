@@ -113,6 +113,11 @@ export class ResultStore {
     return { run: record, resumed: false };
   }
 
+  /** Replaces a run's stored configuration (to record something it lacked, e.g. a judge boundary token). */
+  setRunParams(runId: string, params: unknown): void {
+    this.sql("UPDATE runs SET params = ? WHERE id = ?").run(JSON.stringify(params), runId);
+  }
+
   /** Records that the process running the run is alive (a run whose heartbeat stops was interrupted). */
   touchRun(runId: string): void {
     this.sql("UPDATE runs SET heartbeat_at = ? WHERE id = ?").run(now(), runId);

@@ -26,7 +26,7 @@ const judgeAnswer = (compliance: number): FakeReply => ({
 function defaultScript(body: unknown, index: number): FakeReply {
   if (!isJudge(body)) return { text: `answer ${index}` };
   const prompt = (body as Body).messages?.at(-1)?.content ?? "";
-  return judgeAnswer(/<candidate_response>\n[^<]*bad/.test(prompt) ? 2 : 7);
+  return judgeAnswer(/<candidate_response-[0-9a-f]+>\n[^<]*bad/.test(prompt) ? 2 : 7);
 }
 
 before(async () => {

@@ -44,7 +44,7 @@ const judgeJson = (compliance: unknown, extra: Record<string, unknown> = {}) => 
  */
 function healthy(body: unknown): FakeReply {
   if (!isJudge(body)) return { text: `answer for ${sampleOf(body)}` };
-  const response = /<candidate_response>\\n(answer for (s\d+))/.exec(JSON.stringify(body));
+  const response = /<candidate_response-[0-9a-f]+>\\n(answer for (s\d+))/.exec(JSON.stringify(body));
   if (!response?.[2]) return { text: "the judge could not find the response" };
   return { json: judgeJson(expectedScore(response[2])) };
 }

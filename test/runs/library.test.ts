@@ -241,6 +241,21 @@ describe("evaluate", () => {
     const asked = server.requests.slice(before);
     const judged = asked.filter((r) => (r.body as Body).response_format !== undefined).length;
     assert.equal(judged, 3 * stopped.pending, "three grader samples for each pending sample, no more");
+    // The judge prompt's boundary token was drawn once, stored with the run, and kept when the CLI resumed it.
+    const results = openResults(join(work, "library-first.db"));
+    try {
+      const boundary = results.findRun(stopped.runId).params.judging.boundary;
+      assert.match(boundary ?? "", /^[0-9a-f]{32}$/);
+      const prompts = asked
+        .filter((r) => (r.body as Body).response_format !== undefined)
+        .map((r) => JSON.stringify(r.body));
+      assert.ok(
+        prompts.every((p) => p.includes(`candidate_response-${boundary}`)),
+        "every judge prompt carries the run's token",
+      );
+    } finally {
+      results.close();
+    }
     assert.ok(asked.length - judged <= stopped.pending, "at most one completion for each pending sample");
   });
 

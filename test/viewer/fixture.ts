@@ -34,7 +34,9 @@ export interface ViewerFixture {
 type Body = { messages?: { role: string; content: string }[]; response_format?: unknown };
 
 const conversationHash = (prompt: string) => {
-  const conversation = /<conversation>([\s\S]*?)<\/conversation>/.exec(prompt)?.[1] ?? prompt;
+  // Delimiters carry the run's boundary token (`<conversation-TOKEN>`): hash the conversation without it.
+  const match = /<conversation-([0-9a-f]+)>([\s\S]*?)<\/conversation-\1>/.exec(prompt);
+  const conversation = match ? (match[2] ?? "").replaceAll(`-${match[1]}`, "") : prompt;
   return createHash("sha256").update(conversation).digest().readUInt32BE(0);
 };
 
