@@ -43,6 +43,12 @@ export interface Provider {
   close?(): Promise<void>;
 }
 
+/**
+ * What went wrong, as the runner needs to know it. `bad_response` is a whole, well-formed answer without what the
+ * API promises (no choices, no content): asking again gets the same. `malformed_response` is an answer broken on
+ * the way (a 200 whose body is cut short, not JSON, or not UTF-8): asking again may well get it whole. A 200
+ * whose body is an error object is the error it reports (by its HTTP code; `server` when it names none).
+ */
 export type ProviderErrorKind =
   | "rate_limit"
   | "server"
@@ -51,7 +57,16 @@ export type ProviderErrorKind =
   | "auth"
   | "bad_request"
   | "bad_response"
+  | "malformed_response"
   | "aborted";
+
+const RETRYABLE_KINDS: ReadonlySet<ProviderErrorKind> = new Set([
+  "rate_limit",
+  "server",
+  "timeout",
+  "network",
+  "malformed_response",
+]);
 
 /**
  * A failed provider call, or a provider that cannot be created (no API key: kind `auth`). Messages never include
@@ -83,8 +98,11 @@ export class ProviderError extends ModelspecError {
     this.retryAfterMs = options.retryAfterMs;
   }
 
-  /** Rate limits, server errors, timeouts and dropped connections may succeed on a later attempt. */
+  /**
+   * Rate limits, server errors, timeouts, dropped connections and answers broken on the way may succeed on a later
+   * attempt; refused requests, failed authentication and well-formed but unusable answers would not.
+   */
   get retryable(): boolean {
-    return ["rate_limit", "server", "timeout", "network"].includes(this.kind);
+    return RETRYABLE_KINDS.has(this.kind);
   }
 }

@@ -306,6 +306,72 @@ describe("eval under faults (loopback fake server)", () => {
     });
   });
 
+  test("broken 200 answers (truncated JSON, an error object, invalid UTF-8, not JSON) at ~40%: retried, every sample graded; answers that cannot improve are asked once", async () => {
+    const broken: FakeReply[] = [
+      { truncated: true },
+      { status: 200, message: "upstream failed" },
+      { invalidUtf8: true },
+      { malformed: true },
+    ];
+    // Per sample and role, how many broken answers come before the healthy one: 0, 1, 2, 0, 1, ...
+    const faultsBefore = (id: string) => [0, 1, 2, 0, 1][Number(id.slice(1)) % 5] ?? 0;
+    // Answers that asking again cannot change: an error object naming a 401, a response without choices, a
+    // judge's refusal.
+    const settled: Record<string, { role: "candidate" | "judge"; reply: FakeReply }> = {
+      s21: { role: "candidate", reply: { status: 200, code: 401, message: "bad key" } },
+      s22: { role: "candidate", reply: { body: { id: "no-choices" } } },
+      s23: { role: "judge", reply: { text: "", refusal: "I cannot grade this." } },
+    };
+    const attempts = new Map<string, number>();
+    let faults = 0;
+    const script = (body: unknown): FakeReply => {
+      const id = sampleOf(body);
+      const role = isJudge(body) ? "judge" : "candidate";
+      const n = attempts.get(`${id}/${role}`) ?? 0;
+      attempts.set(`${id}/${role}`, n + 1);
+      const fixed = settled[id];
+      if (fixed) return fixed.role === role ? fixed.reply : healthy(body);
+      if (n < faultsBefore(id)) {
+        faults++;
+        return broken[(Number(id.slice(1)) + n + (role === "judge" ? 1 : 0)) % broken.length] as FakeReply;
+      }
+      return healthy(body);
+    };
+    await withServer({ script }, async (server) => {
+      const healthyIds = ids(20);
+      const samples = ids(23);
+      const db = join(work, "broken.db");
+      const flags = ["--concurrency", "4", "--judge-concurrency", "4", "--max-attempts", "3"];
+      const r = await runCli(evalArgs(writeDataset("broken.jsonl", samples), db, ...flags), {
+        env: envFor(server),
+      });
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(r.stdout);
+      assert.ok(faults / server.requests.length >= 0.4, `${faults} of ${server.requests.length} broken`);
+      assert.deepEqual(report.errorKinds, { "completion:auth": 1, "completion:bad_response": 1 });
+      assert.equal(report.ungraded, 1);
+      assert.equal(report.overall.graded, healthyIds.length);
+      const byId = verdicts(db);
+      for (const id of healthyIds) assertGradedCorrectly(byId.get(id), id);
+      assertNeitherPassNorFail(byId.get("s21"), "s21", "error", "completion:auth");
+      assertNeitherPassNorFail(byId.get("s22"), "s22", "error", "completion:bad_response");
+      assertNeitherPassNorFail(byId.get("s23"), "s23", "ungraded", null);
+      // Each broken answer cost one more attempt, no more; the settled ones were asked once.
+      const count = (id: string, role: string) => attempts.get(`${id}/${role}`) ?? 0;
+      for (const id of healthyIds) {
+        const expected = faultsBefore(id) + 1;
+        assert.deepEqual(
+          [count(id, "candidate"), count(id, "judge")],
+          [expected, expected],
+          `${id} attempts`,
+        );
+      }
+      assert.deepEqual([count("s21", "candidate"), count("s21", "judge")], [1, 0]);
+      assert.deepEqual([count("s22", "candidate"), count("s22", "judge")], [1, 0]);
+      assert.deepEqual([count("s23", "candidate"), count("s23", "judge")], [1, 1]);
+    });
+  });
+
   test("a judge answer that is not JSON or out of range leaves the sample ungraded, never pass or fail", async () => {
     const answers: Record<string, FakeReply> = {
       s01: { text: "I think the response is fine." },
@@ -322,20 +388,23 @@ describe("eval under faults (loopback fake server)", () => {
     const script = (body: unknown) => (isJudge(body) && answers[sampleOf(body)]) || healthy(body);
     await withServer({ script }, async (server) => {
       const db = join(work, "judge.db");
-      const r = await runCli(evalArgs(writeDataset("judge.jsonl", ids(10)), db), { env: envFor(server) });
+      // Two attempts: s10's broken body is retried once (and is broken again).
+      const r = await runCli(evalArgs(writeDataset("judge.jsonl", ids(10)), db, "--max-attempts", "2"), {
+        env: envFor(server),
+      });
       assert.equal(r.code, 0, r.stderr);
       const report = JSON.parse(r.stdout);
       assert.equal(report.ungraded, 7);
       assert.equal(report.overall.graded, 2);
       assert.equal(report.overall.compliant, 1);
-      assert.deepEqual(report.errorKinds, { "judge:bad_response": 1 });
+      assert.deepEqual(report.errorKinds, { "judge:malformed_response": 1 });
       const byId = verdicts(db);
       for (const id of ["s01", "s02", "s03", "s04", "s05", "s06", "s07"]) {
         assertNeitherPassNorFail(byId.get(id), id, "ungraded", null);
       }
       assertGradedCorrectly(byId.get("s08"), "s08");
       assertGradedCorrectly(byId.get("s09"), "s09"); // a fenced but valid answer is accepted
-      assertNeitherPassNorFail(byId.get("s10"), "s10", "error", "judge:bad_response");
+      assertNeitherPassNorFail(byId.get("s10"), "s10", "error", "judge:malformed_response");
       const conn = new Database(db, { readonly: true });
       const grades = conn.prepare("SELECT status, COUNT(*) AS n FROM grades GROUP BY status").all();
       conn.close();

@@ -186,6 +186,18 @@ describe("openai provider specifics", () => {
     assert.match(error.message, /quota/);
   });
 
+  test("a 200 carrying insufficient_quota is auth as well: not retried", async () => {
+    server.setScript([
+      { status: 200, code: "insufficient_quota", message: "You exceeded your current quota." },
+    ]);
+    const error = await expectProviderError(
+      provider().generate({ messages: [textMessage("user", "Hi")] }),
+      "auth",
+    );
+    assert.equal(error.retryable, false);
+    assert.match(error.message, /quota/);
+  });
+
   test("toOpenAIMessages: a tool message without a name, and a message without parts", () => {
     const mapped = toOpenAIMessages([
       { role: "tool", content: "42", parts: [{ type: "text", text: "42" }] },

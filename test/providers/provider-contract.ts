@@ -152,6 +152,7 @@ function describeEveryProviderOwes(setup: ContractSetup): void {
       }
       const error = await expectProviderError(subject.provider.generate(unservable.request), unservable.kind);
       assert.ok(error.message.length > 0, "the error says what went wrong");
+      assert.equal(error.retryable, false, "asking again cannot help");
     });
   });
 
@@ -196,14 +197,16 @@ function describeEveryProviderOwes(setup: ContractSetup): void {
 }
 
 function describeHttpProviderOwes(setup: HttpContractSetup): void {
+  /** One reply, one attempt, a ProviderError of the kind and retryability the runner relies on. */
   const expectFailure =
-    (reply: FakeReply, kind: ProviderErrorKind, options: ContractSetupOptions = {}) =>
+    (reply: FakeReply, kind: ProviderErrorKind, retryable: boolean, options: ContractSetupOptions = {}) =>
     async () => {
       await withSubject(setup, options, async ({ provider, server }) => {
         server.setScript([reply]);
         const error = await expectProviderError(provider.generate(ask()), kind);
         assert.equal(server.requests.length, 1, "exactly one attempt: retries belong to the runner");
         assert.ok(error.message.startsWith(provider.id), "the message names the provider");
+        assert.equal(error.retryable, retryable, `retryable: ${error.message}`);
       });
     };
 
@@ -261,21 +264,55 @@ function describeHttpProviderOwes(setup: HttpContractSetup): void {
       });
     });
 
-    test("500 becomes server", expectFailure({ status: 500 }, "server"));
-    test("503 becomes server", expectFailure({ status: 503 }, "server"));
-    test("401 becomes auth", expectFailure({ status: 401 }, "auth"));
-    test("403 becomes auth", expectFailure({ status: 403 }, "auth"));
-    test("400 becomes bad_request", expectFailure({ status: 400 }, "bad_request"));
-    test("404 becomes bad_request", expectFailure({ status: 404 }, "bad_request"));
+    test("500 becomes server", expectFailure({ status: 500 }, "server", true));
+    test("503 becomes server", expectFailure({ status: 503 }, "server", true));
+    test("401 becomes auth", expectFailure({ status: 401 }, "auth", false));
+    test("403 becomes auth", expectFailure({ status: 403 }, "auth", false));
+    test("400 becomes bad_request", expectFailure({ status: 400 }, "bad_request", false));
+    test("404 becomes bad_request", expectFailure({ status: 404 }, "bad_request", false));
+    test("a reset connection becomes network", expectFailure({ reset: true }, "network", true));
+
+    // A 200 whose body is broken on the way (cut short, not JSON, not UTF-8) may well arrive whole next time.
     test(
-      "a 200 with a non-JSON body becomes bad_response",
-      expectFailure({ malformed: true }, "bad_response"),
+      "a 200 with a non-JSON body becomes malformed_response, retryable",
+      expectFailure({ malformed: true }, "malformed_response", true),
     );
     test(
-      "a 200 without choices/content becomes bad_response",
-      expectFailure({ body: { id: "x" } }, "bad_response"),
+      "a 200 with truncated JSON becomes malformed_response, retryable",
+      expectFailure({ truncated: true }, "malformed_response", true),
     );
-    test("a reset connection becomes network", expectFailure({ reset: true }, "network"));
+    test(
+      "a 200 whose body is not valid UTF-8 becomes malformed_response, retryable",
+      expectFailure({ invalidUtf8: true }, "malformed_response", true),
+    );
+    // Some compatible servers answer 200 with an error object: it is the error it reports, not an answer.
+    test("a 200 carrying an error object becomes server, retryable, with the server's message", async () => {
+      await withSubject(setup, {}, async ({ provider, server }) => {
+        server.setScript([{ status: 200, message: "upstream model crashed" }]);
+        const error = await expectProviderError(provider.generate(ask()), "server");
+        assert.equal(error.retryable, true);
+        assert.match(error.message, /upstream model crashed/);
+        assert.ok(error.message.startsWith(provider.id), "the message names the provider");
+        assert.equal(server.requests.length, 1);
+      });
+    });
+    test(
+      "a 200 carrying an error with HTTP code 429 becomes rate_limit",
+      expectFailure({ status: 200, code: 429 }, "rate_limit", true),
+    );
+    test(
+      "a 200 carrying an error with HTTP code 401 becomes auth, not retried",
+      expectFailure({ status: 200, code: 401 }, "auth", false),
+    );
+    test(
+      "a 200 carrying an error with HTTP code 400 becomes bad_request, not retried",
+      expectFailure({ status: 200, code: 400 }, "bad_request", false),
+    );
+    // A whole, well-formed answer without what the API promises: asking again gets the same answer.
+    test(
+      "a 200 without choices/content becomes bad_response, not retried",
+      expectFailure({ body: { id: "x" } }, "bad_response", false),
+    );
 
     test("a hanging server with timeoutMs becomes timeout, promptly", async () => {
       await withSubject(setup, { timeoutMs: 150 }, async ({ provider, server }) => {

@@ -6,7 +6,9 @@ import Anthropic, {
   APIUserAbortError,
 } from "@anthropic-ai/sdk";
 import type { MessageCreateParamsNonStreaming, Tool } from "@anthropic-ai/sdk/resources/messages";
+import { checkedFetch } from "../http.js";
 import {
+  answerObject,
   badResponse,
   type ErrorContext,
   isRecord,
@@ -70,6 +72,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     maxRetries: 0,
     timeout: timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : Math.max(1, Math.ceil(timeoutMs)),
     ...(options.extraHeaders ? { defaultHeaders: options.extraHeaders } : {}),
+    fetch: checkedFetch(),
   });
 
   return {
@@ -111,8 +114,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
   };
 }
 
-function parseMessage(data: unknown, id: string, toolName: string | undefined): GenerateResult {
-  if (!isRecord(data)) throw badResponse(id, "the response body is not a JSON object");
+function parseMessage(body: unknown, id: string, toolName: string | undefined): GenerateResult {
+  const data = answerObject(body, id);
   if (!Array.isArray(data.content)) throw badResponse(id, "the response has no content");
   const blocks = data.content.filter(isRecord);
   const stopReason = typeof data.stop_reason === "string" ? data.stop_reason : undefined;
