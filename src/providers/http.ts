@@ -17,14 +17,78 @@ export class BodyProblem extends Error {
   }
 }
 
+/** A base URL as the SDK gets it, and what was taken out of it. */
+interface SplitBaseURL {
+  /** The URL without credentials or fragment; the string as given when it had neither (or does not parse). */
+  url: string;
+  /** `Basic …` for the credentials the URL carried, if any. */
+  authorization: string | undefined;
+  /** The credentials in the forms they were given and sent in, for the error messages to leave out. */
+  secrets: string[];
+}
+
+/**
+ * Takes the credentials (`user:password@`) and the fragment out of a base URL. fetch refuses a URL that carries
+ * credentials, naming the whole URL in its error; they go as HTTP Basic authentication instead, as curl sends
+ * them. A fragment is never part of a request.
+ */
+export function splitBaseURL(raw: string): SplitBaseURL {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    return { url: raw, authorization: undefined, secrets: [] };
+  }
+  const { username, password } = parsed;
+  if (username === "" && password === "" && parsed.hash === "") {
+    return { url: raw, authorization: undefined, secrets: [] };
+  }
+  const secrets = [password, decoded(password)];
+  // A token written as the user name alone (https://TOKEN@host) is a secret too.
+  if (password === "") secrets.push(username, decoded(username));
+  let authorization: string | undefined;
+  if (username !== "" || password !== "") {
+    const token = Buffer.from(`${decoded(username)}:${decoded(password)}`).toString("base64");
+    authorization = `Basic ${token}`;
+    secrets.push(token);
+  }
+  parsed.username = "";
+  parsed.password = "";
+  parsed.hash = "";
+  return { url: parsed.toString(), authorization, secrets };
+}
+
+function decoded(component: string): string {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return component;
+  }
+}
+
+interface CheckedFetchOptions {
+  /** The fetch to send requests through. Default: the global fetch. */
+  fetch?: typeof globalThis.fetch;
+  /** An Authorization header to send in place of the SDK's (the base URL's credentials). */
+  authorization?: string;
+}
+
 /**
  * Wraps a fetch so that a successful answer's body is read before the SDK sees it: a body that is not UTF-8 is a
  * `malformed_response` (decoding it would silently turn the bad bytes into U+FFFD and hand on garbled text).
  * Error answers go through as they are: the SDK only reads their text for a message.
  */
-export function checkedFetch(base: typeof globalThis.fetch = globalThis.fetch): typeof globalThis.fetch {
+export function checkedFetch(options: CheckedFetchOptions = {}): typeof globalThis.fetch {
+  const base = options.fetch ?? globalThis.fetch;
+  const { authorization } = options;
   return async (input, init) => {
-    const response = await base(input, init);
+    let request = init;
+    if (authorization !== undefined) {
+      const headers = new Headers(init?.headers);
+      headers.set("authorization", authorization);
+      request = { ...init, headers };
+    }
+    const response = await base(input, request);
     if (!response.ok || response.body === null) return response;
     const bytes = new Uint8Array(await response.arrayBuffer());
     if (!isUtf8(bytes)) throw new BodyProblem("malformed_response", "the response body is not valid UTF-8");

@@ -1,5 +1,6 @@
 import type { Message } from "../conversation/index.js";
 import { ModelspecError } from "../errors.js";
+import { redactSecrets } from "./redact.js";
 
 /** A JSON schema the answer must follow (structured output), with a name for APIs that want one. */
 export interface ResponseSchema {
@@ -69,8 +70,11 @@ const RETRYABLE_KINDS: ReadonlySet<ProviderErrorKind> = new Set([
 ]);
 
 /**
- * A failed provider call, or a provider that cannot be created (no API key: kind `auth`). Messages never include
- * API keys. In a run it becomes an `error` verdict with its kind, never a pass or a fail.
+ * A failed provider call, or a provider that cannot be created (no API key: kind `auth`). In a run it becomes an
+ * `error` verdict with its kind, never a pass or a fail. Its message is stored and shown, so it is redacted when
+ * the error is built, whoever builds it: the given `secrets` however they were echoed (as they are,
+ * percent-encoded, JSON-escaped), credentials in URLs (`user:password@`), secret-looking parameters
+ * (`api_key=`, `key=`, `token=`, …), bearer tokens and anything shaped like an API key.
  *
  * @example
  * try {
@@ -90,9 +94,14 @@ export class ProviderError extends ModelspecError {
   constructor(
     kind: ProviderErrorKind,
     message: string,
-    options: { status?: number; retryAfterMs?: number } = {},
+    options: {
+      status?: number;
+      retryAfterMs?: number;
+      /** Values the message must not carry (the provider's key, a password), besides what looks like one. */
+      secrets?: readonly (string | undefined)[];
+    } = {},
   ) {
-    super(message);
+    super(redactSecrets(message, options.secrets));
     this.kind = kind;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;

@@ -90,7 +90,10 @@ export function decodeRun(run: StoredRun): RunRecord {
   return { ...run, params: parsed.data };
 }
 
-/** A base URL as recorded with a run: credentials written into it (user:password@, a query) never reach the disk. */
+/**
+ * A base URL as recorded with a run: credentials written into it (user:password@, a query, a fragment) never
+ * reach the disk.
+ */
 export function withoutCredentials(url: string | undefined): string | null {
   if (!url) return null;
   try {
@@ -98,6 +101,7 @@ export function withoutCredentials(url: string | undefined): string | null {
     parsed.username = "";
     parsed.password = "";
     parsed.search = "";
+    parsed.hash = "";
     return parsed.toString();
   } catch {
     return "(invalid URL)";

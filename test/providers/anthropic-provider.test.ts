@@ -9,23 +9,25 @@ import {
 import { type GenerateRequest, ProviderError } from "../../src/providers/types.js";
 import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.js";
 import {
+  contractBaseURL,
   describeHttpProviderContract,
   expectProviderError,
   MAPPING_CONVERSATION,
   SENTINEL_API_KEY,
 } from "./provider-contract.js";
 
-describeHttpProviderContract("anthropic", async ({ timeoutMs, serverOptions }) => {
-  const server = await startFakeLlmServer(serverOptions);
+describeHttpProviderContract("anthropic", async (options) => {
+  const apiKey = options.apiKey ?? SENTINEL_API_KEY;
+  const server = await startFakeLlmServer(options.serverOptions);
   const provider = createAnthropicProvider({
     id: "anthropic:fake-model",
     model: "fake-model",
-    baseURL: server.url,
-    apiKey: SENTINEL_API_KEY,
-    timeoutMs,
+    baseURL: contractBaseURL(server.url, options),
+    apiKey,
+    timeoutMs: options.timeoutMs,
     env: {},
   });
-  return { provider, server, apiKey: SENTINEL_API_KEY };
+  return { provider, server, apiKey };
 });
 
 type Block = { type: string; text: string; cache_control?: unknown };

@@ -9,23 +9,25 @@ import {
 import { ProviderError } from "../../src/providers/types.js";
 import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.js";
 import {
+  contractBaseURL,
   describeHttpProviderContract,
   expectProviderError,
   MAPPING_CONVERSATION,
   SENTINEL_API_KEY,
 } from "./provider-contract.js";
 
-describeHttpProviderContract("openai", async ({ timeoutMs, serverOptions }) => {
-  const server = await startFakeLlmServer(serverOptions);
+describeHttpProviderContract("openai", async (options) => {
+  const apiKey = options.apiKey ?? SENTINEL_API_KEY;
+  const server = await startFakeLlmServer(options.serverOptions);
   const provider = createOpenAIProvider({
     id: "openai:fake-model",
     model: "fake-model",
-    baseURL: `${server.url}/v1`,
-    apiKey: SENTINEL_API_KEY,
-    timeoutMs,
+    baseURL: contractBaseURL(`${server.url}/v1`, options),
+    apiKey,
+    timeoutMs: options.timeoutMs,
     env: {},
   });
-  return { provider, server, apiKey: SENTINEL_API_KEY };
+  return { provider, server, apiKey };
 });
 
 type SentMessage = { role: string; content: string };

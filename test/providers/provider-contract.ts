@@ -21,6 +21,15 @@ interface ContractSetupOptions {
   /** The provider's timeoutMs, for the tests that need one. */
   timeoutMs?: number;
   serverOptions?: FakeLlmServerOptions;
+  /** The API key to give the provider, for the tests that need one of a particular shape. */
+  apiKey?: string;
+  /** Credentials to write into the base URL (`user:password`), through `contractBaseURL`. */
+  userinfo?: string;
+}
+
+/** The base URL a remote provider's setup gives it: the server's, with the test's credentials in it if any. */
+export function contractBaseURL(url: string, options: ContractSetupOptions): string {
+  return options.userinfo ? url.replace("://", `://${options.userinfo}@`) : url;
 }
 
 /** A request the provider must refuse, and the kind of ProviderError it owes for it. */
@@ -370,25 +379,91 @@ function describeHttpProviderOwes(setup: HttpContractSetup): void {
           { status: 400, message: `bad request from key ${apiKey}` },
           { status: 429, retryAfter: "1", message: `slow down, ${apiKey}` },
           { status: 500, message: `boom (${apiKey})` },
+          { status: 500, echoAuth: "url-encoded" },
+          { status: 200, echoAuth: true },
           { malformed: true },
           { reset: true },
         ];
-        server.setScript(replies);
-        for (const reply of replies) {
-          let caught: unknown;
-          await provider.generate(ask()).catch((error: unknown) => {
-            caught = error;
-          });
-          assert.ok(caught instanceof ProviderError, `failure for ${JSON.stringify(reply)}`);
-          for (const text of [caught.message, String(caught), caught.stack ?? ""]) {
-            assert.ok(!text.includes(apiKey), `key leaked for ${JSON.stringify(reply)}: ${text}`);
-          }
-        }
+        await expectSecretsKept(provider, server, replies, [apiKey]);
         // The check only means something if the key really was sent.
         assert.ok(JSON.stringify(server.requests[0]?.headers).includes(apiKey), "the key was sent");
       });
     });
+
+    test("a key that URL-encoding changes is redacted however the server echoes it", async () => {
+      const apiKey = "key/SENTINEL+with=odd&chars";
+      await withSubject(setup, { apiKey }, async ({ provider, server }) => {
+        const replies: FakeReply[] = [
+          { status: 401, echoAuth: true },
+          { status: 500, echoAuth: "url-encoded" },
+          { status: 500, message: `your key was ${JSON.stringify({ key: apiKey })}` },
+        ];
+        await expectSecretsKept(provider, server, replies, ["SENTINEL"]);
+        assert.ok(JSON.stringify(server.requests[0]?.headers).includes(apiKey), "the key was sent");
+      });
+    });
+
+    test("secret query values and bearer tokens a server echoes are redacted", async () => {
+      await withSubject(setup, {}, async ({ provider, server }) => {
+        const url =
+          "https://upstream.example/v1?api_key=Q1-SENTINEL&key=Q2-SENTINEL&token=Q3-SENTINEL&model=m";
+        server.setScript([{ status: 500, message: `upstream ${url} said no (Bearer other-SENTINEL-token)` }]);
+        const error = await expectProviderError(provider.generate(ask()), "server");
+        assert.ok(!error.message.includes("SENTINEL"), error.message);
+        assert.match(error.message, /upstream\.example\/v1\?.*model=m/, "what is not secret stays");
+      });
+    });
+
+    test("credentials in the base URL go as HTTP Basic authentication, and never into an error", async () => {
+      const userinfo = "alice:PW-SENTINEL";
+      const basic = Buffer.from(userinfo).toString("base64");
+      await withSubject(setup, { userinfo }, async ({ provider, server }) => {
+        const result = await provider.generate(ask());
+        assert.ok(result.text.length > 0);
+        assert.equal(server.requests[0]?.headers.authorization, `Basic ${basic}`);
+        const replies: FakeReply[] = [
+          { status: 401, echoAuth: true },
+          { status: 500, echoAuth: "url-encoded" },
+          { status: 200, echoAuth: true },
+          { malformed: true },
+          { reset: true },
+        ];
+        await expectSecretsKept(provider, server, replies, ["PW-SENTINEL", basic]);
+      });
+    });
+
+    test("credentials in the base URL of a closed port: network, and the password is in no message", async () => {
+      await withSubject(setup, { userinfo: "alice:PW-SENTINEL" }, async ({ provider, server }) => {
+        await server.close();
+        const error = await expectProviderError(provider.generate(ask()), "network");
+        for (const text of [error.message, String(error), error.stack ?? ""]) {
+          assert.ok(!text.includes("PW-SENTINEL"), text);
+        }
+      });
+    });
   });
+}
+
+/** Plays each reply in turn and checks that no marker is in the ProviderError it became. */
+async function expectSecretsKept(
+  provider: Provider,
+  server: FakeLlmServer,
+  replies: FakeReply[],
+  markers: string[],
+): Promise<void> {
+  server.setScript(replies);
+  for (const reply of replies) {
+    let caught: unknown;
+    await provider.generate(ask()).catch((error: unknown) => {
+      caught = error;
+    });
+    assert.ok(caught instanceof ProviderError, `failure for ${JSON.stringify(reply)}`);
+    for (const text of [caught.message, String(caught), caught.stack ?? ""]) {
+      for (const marker of markers) {
+        assert.ok(!text.includes(marker), `${marker} leaked for ${JSON.stringify(reply)}: ${text}`);
+      }
+    }
+  }
 }
 
 const part = (type: "text" | "untrusted" | "settings", text: string) => ({ type, text });

@@ -6,7 +6,7 @@ import Anthropic, {
   APIUserAbortError,
 } from "@anthropic-ai/sdk";
 import type { MessageCreateParamsNonStreaming, Tool } from "@anthropic-ai/sdk/resources/messages";
-import { checkedFetch } from "../http.js";
+import { checkedFetch, splitBaseURL } from "../http.js";
 import {
   answerObject,
   badResponse,
@@ -32,7 +32,10 @@ export interface AnthropicProviderOptions {
   /** The full provider id the user wrote, e.g. `anthropic:claude-sonnet-4-5`; used in error messages. */
   id: string;
   model: string;
-  /** Default: `ANTHROPIC_BASE_URL`, then https://api.anthropic.com (without `/v1`). */
+  /**
+   * Default: `ANTHROPIC_BASE_URL`, then https://api.anthropic.com (without `/v1`). Credentials written into it
+   * (`https://user:password@host`) are sent as HTTP Basic authentication, in place of the API key.
+   */
   baseURL?: string;
   /** Default: `ANTHROPIC_API_KEY`. */
   apiKey?: string;
@@ -59,12 +62,11 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
   if (apiKey === undefined) {
     throw new ProviderError("auth", `${id}: no Anthropic API key. Set ANTHROPIC_API_KEY.`);
   }
-  const baseURL = (
-    nonEmpty(options.baseURL) ??
-    nonEmpty(env.ANTHROPIC_BASE_URL) ??
-    ANTHROPIC_DEFAULT_BASE_URL
-  ).replace(/\/+$/, "");
-  const secrets = [apiKey];
+  const base = splitBaseURL(
+    nonEmpty(options.baseURL) ?? nonEmpty(env.ANTHROPIC_BASE_URL) ?? ANTHROPIC_DEFAULT_BASE_URL,
+  );
+  const baseURL = base.url.replace(/\/+$/, "");
+  const secrets = [apiKey, ...base.secrets];
   const client = new Anthropic({
     apiKey,
     baseURL,
@@ -72,7 +74,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     maxRetries: 0,
     timeout: timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : Math.max(1, Math.ceil(timeoutMs)),
     ...(options.extraHeaders ? { defaultHeaders: options.extraHeaders } : {}),
-    fetch: checkedFetch(),
+    fetch: checkedFetch({ authorization: base.authorization }),
   });
 
   return {

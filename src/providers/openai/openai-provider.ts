@@ -6,7 +6,7 @@ import OpenAI, {
   OpenAIError,
 } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
-import { BodyProblem, checkedFetch } from "../http.js";
+import { BodyProblem, checkedFetch, splitBaseURL } from "../http.js";
 import {
   type GenerateRequest,
   type GenerateResult,
@@ -24,7 +24,10 @@ export interface OpenAIProviderOptions {
   /** The full provider id the user wrote, e.g. `openai:gpt-4.1-mini`; used in error messages. */
   id: string;
   model: string;
-  /** Default: `OPENAI_BASE_URL`, then https://api.openai.com/v1. */
+  /**
+   * Default: `OPENAI_BASE_URL`, then https://api.openai.com/v1. Credentials written into it
+   * (`https://user:password@host/v1`) are sent as HTTP Basic authentication, in place of the API key.
+   */
   baseURL?: string;
   /** Default: `OPENAI_API_KEY`. Required for api.openai.com only. */
   apiKey?: string;
@@ -46,11 +49,10 @@ export interface OpenAIProviderOptions {
 export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   const { id, model, timeoutMs } = options;
   const env = options.env ?? process.env;
-  const baseURL = (
-    nonEmpty(options.baseURL) ??
-    nonEmpty(env.OPENAI_BASE_URL) ??
-    OPENAI_DEFAULT_BASE_URL
-  ).replace(/\/+$/, "");
+  const base = splitBaseURL(
+    nonEmpty(options.baseURL) ?? nonEmpty(env.OPENAI_BASE_URL) ?? OPENAI_DEFAULT_BASE_URL,
+  );
+  const baseURL = base.url.replace(/\/+$/, "");
   const official = isOfficialOpenAI(baseURL, id);
   const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env.OPENAI_API_KEY);
   if (apiKey === undefined && official) {
@@ -60,7 +62,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     );
   }
   const developerRole = options.developerRole ?? (official ? "developer" : "system");
-  const secrets = [apiKey];
+  const secrets = [apiKey, ...base.secrets];
 
   const client = new OpenAI({
     apiKey: apiKey ?? PLACEHOLDER_API_KEY,
@@ -69,7 +71,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     maxRetries: 0,
     ...(timeoutMs !== undefined ? { timeout: Math.max(1, Math.ceil(timeoutMs)) } : {}),
     ...(options.extraHeaders ? { defaultHeaders: options.extraHeaders } : {}),
-    fetch: checkedFetch(options.fetch),
+    fetch: checkedFetch({ fetch: options.fetch, authorization: base.authorization }),
   });
 
   return {
@@ -113,7 +115,9 @@ function isOfficialOpenAI(baseURL: string, id: string): boolean {
   try {
     return new URL(baseURL).hostname === "api.openai.com";
   } catch {
-    throw new ProviderError("bad_request", `${id}: base URL is not a valid URL: ${baseURL}`);
+    // Not shown when it may hold credentials that did not parse as such.
+    const shown = baseURL.includes("@") ? "" : `: ${baseURL}`;
+    throw new ProviderError("bad_request", `${id}: the base URL is not a valid URL${shown}`);
   }
 }
 
@@ -200,7 +204,7 @@ type StatusError = Error & { status: number };
 
 export interface ErrorContext {
   id: string;
-  /** Values that must never reach an error message (API keys). */
+  /** Values that must never reach an error message (the API key, the base URL's credentials). */
   secrets: readonly (string | undefined)[];
   state: CallState;
   callerSignal: AbortSignal | undefined;
@@ -217,7 +221,7 @@ export function mapSdkError(error: unknown, ctx: ErrorContext, classes: SdkError
     kind: ProviderErrorKind,
     message: string,
     extra: { status?: number; retryAfterMs?: number } = {},
-  ) => new ProviderError(kind, redactSecrets(`${ctx.id}: ${message}`, ctx.secrets), extra);
+  ) => new ProviderError(kind, `${ctx.id}: ${message}`, { ...extra, secrets: ctx.secrets });
 
   // Our own signal fired: the SDK reports both causes as a user abort, so tell them apart here.
   if (ctx.state.timedOut) return make("timeout", `no complete answer within ${ctx.state.timeoutMs} ms`);
@@ -365,15 +369,6 @@ function parseRetryAfterMs(headers: unknown, now: number = Date.now()): number |
   if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.round(Number(retryAfter) * 1000);
   const date = Date.parse(retryAfter);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/** Removes the given secrets and anything shaped like an OpenAI/Anthropic key (servers sometimes echo keys). */
-function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");
-  }
-  return out.replace(/\bsk-[A-Za-z0-9_-]{8,}/g, "sk-[redacted]");
 }
 
 function describeCause(error: Error): string {
