@@ -1,6 +1,7 @@
 // What the HTTP providers (openai, anthropic) share below their SDKs: a fetch that reads each answer's body
 // itself, so that what the SDK parses has been checked, and the problems it and the parsers find in a body.
 import { isUtf8 } from "node:buffer";
+import { tooLargeMessage } from "./limits.js";
 import type { ProviderErrorKind } from "./types.js";
 
 /**
@@ -71,16 +72,19 @@ interface CheckedFetchOptions {
   fetch?: typeof globalThis.fetch;
   /** An Authorization header to send in place of the SDK's (the base URL's credentials). */
   authorization?: string;
+  /** The most bytes of a body read (after content decoding). */
+  maxBytes: number;
 }
 
 /**
- * Wraps a fetch so that a successful answer's body is read before the SDK sees it: a body that is not UTF-8 is a
- * `malformed_response` (decoding it would silently turn the bad bytes into U+FFFD and hand on garbled text).
- * Error answers go through as they are: the SDK only reads their text for a message.
+ * Wraps a fetch so that every body is read here, before the SDK sees it, and never past `maxBytes`: memory stays
+ * bounded whatever a server sends. A successful answer over the limit is `too_large`; one that is not UTF-8 is a
+ * `malformed_response` (decoding it would silently turn the bad bytes into U+FFFD and hand on garbled text). An
+ * error answer over the limit is cut there: the SDK only reads its text for a message, and its status decides.
  */
-export function checkedFetch(options: CheckedFetchOptions = {}): typeof globalThis.fetch {
+export function checkedFetch(options: CheckedFetchOptions): typeof globalThis.fetch {
   const base = options.fetch ?? globalThis.fetch;
-  const { authorization } = options;
+  const { authorization, maxBytes } = options;
   return async (input, init) => {
     let request = init;
     if (authorization !== undefined) {
@@ -89,11 +93,44 @@ export function checkedFetch(options: CheckedFetchOptions = {}): typeof globalTh
       request = { ...init, headers };
     }
     const response = await base(input, request);
-    if (!response.ok || response.body === null) return response;
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (response.body === null) return response;
+    const { bytes, whole } = await readAtMost(response, maxBytes);
+    if (!response.ok) return rebuilt(response, bytes);
+    if (!whole) throw new BodyProblem("too_large", tooLargeMessage(maxBytes));
     if (!isUtf8(bytes)) throw new BodyProblem("malformed_response", "the response body is not valid UTF-8");
     return rebuilt(response, bytes);
   };
+}
+
+/**
+ * Reads a body up to `maxBytes`, then stops (the rest is never received: cancelling the body closes the
+ * connection). A body that announces a larger Content-Length is not read at all.
+ */
+async function readAtMost(
+  response: Response,
+  maxBytes: number,
+): Promise<{ bytes: Uint8Array; whole: boolean }> {
+  const body = response.body;
+  if (body === null) return { bytes: new Uint8Array(0), whole: true };
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared > maxBytes && response.ok) {
+    await body.cancel().catch(() => undefined);
+    return { bytes: new Uint8Array(0), whole: false };
+  }
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { bytes: Buffer.concat(chunks, size), whole: true };
+    if (size + value.byteLength > maxBytes) {
+      chunks.push(value.subarray(0, maxBytes - size));
+      await reader.cancel().catch(() => undefined);
+      return { bytes: Buffer.concat(chunks, maxBytes), whole: false };
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
 }
 
 /** The same answer with a body already read. Its bytes are decoded: length and encoding headers no longer hold. */

@@ -49,6 +49,7 @@ export interface Provider {
  * API promises (no choices, no content): asking again gets the same. `malformed_response` is an answer broken on
  * the way (a 200 whose body is cut short, not JSON, or not UTF-8): asking again may well get it whole. A 200
  * whose body is an error object is the error it reports (by its HTTP code; `server` when it names none).
+ * `too_large` is an answer over the provider's `maxResponseBytes`: not read past the limit, not kept, not retried.
  */
 export type ProviderErrorKind =
   | "rate_limit"
@@ -59,6 +60,7 @@ export type ProviderErrorKind =
   | "bad_request"
   | "bad_response"
   | "malformed_response"
+  | "too_large"
   | "aborted";
 
 const RETRYABLE_KINDS: ReadonlySet<ProviderErrorKind> = new Set([

@@ -3,7 +3,7 @@
 // evals sharing one database. Every scenario is bounded: small datasets, 1-second Retry-After, sub-2 s timeouts.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -369,6 +369,39 @@ describe("eval under faults (loopback fake server)", () => {
       assert.deepEqual([count("s21", "candidate"), count("s21", "judge")], [1, 0]);
       assert.deepEqual([count("s22", "candidate"), count("s22", "judge")], [1, 0]);
       assert.deepEqual([count("s23", "candidate"), count("s23", "judge")], [1, 1]);
+    });
+  });
+
+  test("a 50 MB answer or judge answer is recorded as too_large, asked once, and the database stays small", async () => {
+    const MB = 1024 * 1024;
+    const attempts = new Map<string, number>();
+    const script = (body: unknown): FakeReply => {
+      const id = sampleOf(body);
+      const role = isJudge(body) ? "judge" : "candidate";
+      attempts.set(`${id}/${role}`, (attempts.get(`${id}/${role}`) ?? 0) + 1);
+      if (id === "s01" && role === "candidate") return { largeText: 50 * MB };
+      if (id === "s02" && role === "judge") return { largeText: 50 * MB, declareLength: true };
+      return healthy(body);
+    };
+    await withServer({ script }, async (server) => {
+      const samples = ids(6);
+      const db = join(work, "large.db");
+      const started = Date.now();
+      const r = await runCli(evalArgs(writeDataset("large.jsonl", samples), db), { env: envFor(server) });
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(r.stdout);
+      assert.deepEqual(report.errorKinds, { "completion:too_large": 1, "judge:too_large": 1 });
+      assert.equal(report.overall.graded, 4);
+      const byId = verdicts(db);
+      assertNeitherPassNorFail(byId.get("s01"), "s01", "error", "completion:too_large");
+      assertNeitherPassNorFail(byId.get("s02"), "s02", "error", "judge:too_large");
+      for (const id of samples.slice(2)) assertGradedCorrectly(byId.get(id), id);
+      assert.equal(attempts.get("s01/candidate"), 1, "too large is not retried");
+      assert.equal(attempts.get("s01/judge"), undefined, "nothing to grade");
+      assert.equal(attempts.get("s02/judge"), 1, "too large is not retried");
+      const size = [db, `${db}-wal`].filter((f) => existsSync(f)).reduce((n, f) => n + statSync(f).size, 0);
+      assert.ok(size < 2 * MB, `the database takes ${size} bytes`);
+      assert.ok(Date.now() - started < 30_000, "promptly");
     });
   });
 

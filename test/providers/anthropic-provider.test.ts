@@ -25,6 +25,7 @@ describeHttpProviderContract("anthropic", async (options) => {
     baseURL: contractBaseURL(server.url, options),
     apiKey,
     timeoutMs: options.timeoutMs,
+    maxResponseBytes: options.maxResponseBytes,
     env: {},
   });
   return { provider, server, apiKey };

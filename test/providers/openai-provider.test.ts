@@ -25,6 +25,7 @@ describeHttpProviderContract("openai", async (options) => {
     baseURL: contractBaseURL(`${server.url}/v1`, options),
     apiKey,
     timeoutMs: options.timeoutMs,
+    maxResponseBytes: options.maxResponseBytes,
     env: {},
   });
   return { provider, server, apiKey };

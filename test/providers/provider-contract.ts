@@ -25,6 +25,8 @@ interface ContractSetupOptions {
   apiKey?: string;
   /** Credentials to write into the base URL (`user:password`), through `contractBaseURL`. */
   userinfo?: string;
+  /** The provider's maxResponseBytes, for the tests that need one. */
+  maxResponseBytes?: number;
 }
 
 /** The base URL a remote provider's setup gives it: the server's, with the test's credentials in it if any. */
@@ -162,6 +164,17 @@ function describeEveryProviderOwes(setup: ContractSetup): void {
       const error = await expectProviderError(subject.provider.generate(unservable.request), unservable.kind);
       assert.ok(error.message.length > 0, "the error says what went wrong");
       assert.equal(error.retryable, false, "asking again cannot help");
+    });
+  });
+
+  test("an answer over maxResponseBytes is too_large, not retryable, and not returned", async () => {
+    await withSubject(setup, { maxResponseBytes: 1 }, async ({ provider }) => {
+      const error = await expectProviderError(
+        provider.generate({ messages: [...CONTRACT_MESSAGES] }),
+        "too_large",
+      );
+      assert.equal(error.retryable, false, "the same question gets an answer as large");
+      assert.match(error.message, /maxResponseBytes/);
     });
   });
 
@@ -353,6 +366,38 @@ function describeHttpProviderOwes(setup: HttpContractSetup): void {
       );
     });
 
+    // The default limit (1 MB) holds the memory a call may take: the body is not read past it.
+    test("a 50 MB answer is too_large, promptly, and memory grows by nothing near 50 MB", async () => {
+      await withSubject(setup, {}, async ({ provider, server }) => {
+        for (const declareLength of [false, true]) {
+          server.setScript([{ largeText: 50 * MB, declareLength }]);
+          const started = Date.now();
+          const { result, growth } = await measuringMemory(() => provider.generate(ask()));
+          const error = await expectProviderError(result, "too_large");
+          assert.equal(error.retryable, false);
+          assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+          assert.ok(
+            growth.rss < 30 * MB,
+            `rss grew by ${mb(growth.rss)} (declared length: ${declareLength})`,
+          );
+          assert.ok(growth.arrayBuffers < 20 * MB, `arrayBuffers grew by ${mb(growth.arrayBuffers)}`);
+        }
+        assert.equal(server.requests.length, 2);
+      });
+    });
+
+    test("a 50 MB error page keeps its status's kind, and is not read whole either", async () => {
+      await withSubject(setup, {}, async ({ provider, server }) => {
+        server.setScript([{ largeText: 50 * MB, status: 503 }]);
+        const { result, growth } = await measuringMemory(() => provider.generate(ask()));
+        const error = await expectProviderError(result, "server");
+        assert.equal(error.retryable, true);
+        assert.ok(error.message.length < 1000, "the message holds a bounded piece of the page");
+        assert.ok(growth.rss < 30 * MB, `rss grew by ${mb(growth.rss)}`);
+        assert.ok(growth.arrayBuffers < 20 * MB, `arrayBuffers grew by ${mb(growth.arrayBuffers)}`);
+      });
+    });
+
     test("structured output sends the schema and returns the JSON text", async () => {
       await withSubject(setup, {}, async ({ provider, server }) => {
         const answer = { verdict_field_marker: "compliant", score: 4 };
@@ -442,6 +487,34 @@ function describeHttpProviderOwes(setup: HttpContractSetup): void {
       });
     });
   });
+}
+
+const MB = 1024 * 1024;
+const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+
+/**
+ * Runs a call while sampling the process's memory every few milliseconds. The growth is the peak over the level
+ * at the start; the result is the call's settled promise.
+ */
+async function measuringMemory<T>(
+  call: () => Promise<T>,
+): Promise<{ result: Promise<T>; growth: { rss: number; arrayBuffers: number } }> {
+  const start = process.memoryUsage();
+  const peak = { rss: start.rss, arrayBuffers: start.arrayBuffers };
+  const sample = () => {
+    const now = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, now.rss);
+    peak.arrayBuffers = Math.max(peak.arrayBuffers, now.arrayBuffers);
+  };
+  const timer = setInterval(sample, 5);
+  const result = call();
+  await result.catch(() => undefined);
+  clearInterval(timer);
+  sample();
+  return {
+    result,
+    growth: { rss: peak.rss - start.rss, arrayBuffers: peak.arrayBuffers - start.arrayBuffers },
+  };
 }
 
 /** Plays each reply in turn and checks that no marker is in the ProviderError it became. */

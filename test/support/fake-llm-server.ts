@@ -42,10 +42,11 @@ export type FakeReply =
   /** 200 with a healthy answer's JSON whose text holds bytes that are not UTF-8. */
   | { invalidUtf8: true }
   /**
-   * 200 with a text answer of this many bytes, streamed in chunks (never held whole, so a test can measure the
-   * client's memory); with `declareLength` it announces its Content-Length, else it is sent chunked.
+   * A text answer of this many bytes, streamed in chunks (never held whole, so a test can measure the client's
+   * memory); with `declareLength` it announces its Content-Length, else it is sent chunked. Status 200 unless
+   * `status` says otherwise (a huge error page).
    */
-  | { largeText: number; declareLength?: boolean }
+  | { largeText: number; declareLength?: boolean; status?: number }
   /** 200 with this exact JSON body, e.g. one without choices. */
   | { body: unknown }
   /** Destroys the socket without answering. */
@@ -241,6 +242,10 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
 
 function answer(res: ServerResponse, api: FakeApi, request: RecordedRequest, reply: FakeReply): void {
   const requestBody = request.body;
+  if ("largeText" in reply) {
+    sendLarge(res, api, requestBody, reply);
+    return;
+  }
   if ("status" in reply) {
     const headers: Record<string, string> = { ...reply.headers };
     if (reply.retryAfter !== undefined) headers["retry-after"] = reply.retryAfter;
@@ -298,10 +303,6 @@ function answer(res: ServerResponse, api: FakeApi, request: RecordedRequest, rep
     res.end(bytes);
     return;
   }
-  if ("largeText" in reply) {
-    sendLarge(res, api, requestBody, reply.largeText, reply.declareLength ?? false);
-    return;
-  }
   if ("body" in reply) {
     sendJson(res, 200, reply.body);
     return;
@@ -317,14 +318,22 @@ function healthyReply(api: FakeApi, reply: AnswerReply, requestBody: unknown): u
   return api === "openai" ? openAIReply(reply) : anthropicReply(reply, requestBody);
 }
 
-/** A healthy answer whose text is `size` bytes of "a", written 64 KiB at a time as the socket drains. */
-function sendLarge(res: ServerResponse, api: FakeApi, requestBody: unknown, size: number, declare: boolean) {
+/** An answer whose text is `largeText` bytes of "a", written 64 KiB at a time as the socket drains. */
+function sendLarge(
+  res: ServerResponse,
+  api: FakeApi,
+  requestBody: unknown,
+  reply: Extract<FakeReply, { largeText: number }>,
+) {
+  const size = reply.largeText;
   const [head = "", tail = ""] = JSON.stringify(healthyReply(api, { text: "@@LARGE@@" }, requestBody)).split(
     "@@LARGE@@",
   );
   res.setHeader("content-type", "application/json");
-  if (declare) res.setHeader("content-length", Buffer.byteLength(head) + size + Buffer.byteLength(tail));
-  res.writeHead(200);
+  if (reply.declareLength) {
+    res.setHeader("content-length", Buffer.byteLength(head) + size + Buffer.byteLength(tail));
+  }
+  res.writeHead(reply.status ?? 200);
   res.write(head);
   const chunk = Buffer.alloc(64 * 1024, "a");
   let left = size;

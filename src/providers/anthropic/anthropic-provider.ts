@@ -7,6 +7,7 @@ import Anthropic, {
 } from "@anthropic-ai/sdk";
 import type { MessageCreateParamsNonStreaming, Tool } from "@anthropic-ai/sdk/resources/messages";
 import { checkedFetch, splitBaseURL } from "../http.js";
+import { responseLimit } from "../limits.js";
 import {
   answerObject,
   badResponse,
@@ -41,6 +42,11 @@ export interface AnthropicProviderOptions {
   apiKey?: string;
   /** Per-call limit covering the whole exchange, headers and body. */
   timeoutMs?: number;
+  /**
+   * The largest answer accepted, in bytes (default 1 MiB): a response body is not read past it, and a successful
+   * one over it fails as `too_large`.
+   */
+  maxResponseBytes?: number;
   extraHeaders?: Record<string, string>;
   /**
    * Send `temperature` when a request sets one. Default false: the SDK's request type no longer has the field
@@ -57,6 +63,7 @@ export interface AnthropicProviderOptions {
  */
 export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
   const { id, model, timeoutMs } = options;
+  const maxBytes = responseLimit(options.maxResponseBytes);
   const env = options.env ?? process.env;
   const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env.ANTHROPIC_API_KEY);
   if (apiKey === undefined) {
@@ -74,7 +81,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     maxRetries: 0,
     timeout: timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : Math.max(1, Math.ceil(timeoutMs)),
     ...(options.extraHeaders ? { defaultHeaders: options.extraHeaders } : {}),
-    fetch: checkedFetch({ authorization: base.authorization }),
+    fetch: checkedFetch({ authorization: base.authorization, maxBytes }),
   });
 
   return {

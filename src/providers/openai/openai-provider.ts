@@ -7,6 +7,7 @@ import OpenAI, {
 } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { BodyProblem, checkedFetch, splitBaseURL } from "../http.js";
+import { responseLimit } from "../limits.js";
 import {
   type GenerateRequest,
   type GenerateResult,
@@ -33,6 +34,11 @@ export interface OpenAIProviderOptions {
   apiKey?: string;
   /** Per-call limit covering the whole exchange, headers and body. No limit of our own when unset. */
   timeoutMs?: number;
+  /**
+   * The largest answer accepted, in bytes (default 1 MiB): a response body is not read past it, and a successful
+   * one over it fails as `too_large`.
+   */
+  maxResponseBytes?: number;
   extraHeaders?: Record<string, string>;
   /**
    * Role for developer messages. Default `developer` on api.openai.com and `system` elsewhere, because many
@@ -48,6 +54,7 @@ export interface OpenAIProviderOptions {
 /** A Chat Completions provider for OpenAI and OpenAI-compatible servers. One HTTP attempt per call. */
 export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   const { id, model, timeoutMs } = options;
+  const maxBytes = responseLimit(options.maxResponseBytes);
   const env = options.env ?? process.env;
   const base = splitBaseURL(
     nonEmpty(options.baseURL) ?? nonEmpty(env.OPENAI_BASE_URL) ?? OPENAI_DEFAULT_BASE_URL,
@@ -71,7 +78,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     maxRetries: 0,
     ...(timeoutMs !== undefined ? { timeout: Math.max(1, Math.ceil(timeoutMs)) } : {}),
     ...(options.extraHeaders ? { defaultHeaders: options.extraHeaders } : {}),
-    fetch: checkedFetch({ fetch: options.fetch, authorization: base.authorization }),
+    fetch: checkedFetch({ fetch: options.fetch, authorization: base.authorization, maxBytes }),
   });
 
   return {
