@@ -12,6 +12,11 @@ export interface ProviderSettings {
   /** CPU threads for local models. */
   threads?: number;
   contextSize?: number;
+  /**
+   * The largest answer accepted, in bytes (default 1 MiB): an HTTP provider stops reading a response body past
+   * it, a local or replay provider checks the text. An answer over it fails as `too_large` (not retried).
+   */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -40,12 +45,14 @@ export async function createProvider(name: string, settings: ProviderSettings = 
         model: rest,
         baseURL: settings.baseURL,
         timeoutMs: settings.timeoutMs,
+        maxResponseBytes: settings.maxResponseBytes,
       });
     case "anthropic":
       return (await import("./anthropic/index.js")).createAnthropicProvider({
         id: name,
         model: rest,
         timeoutMs: settings.timeoutMs,
+        maxResponseBytes: settings.maxResponseBytes,
       });
     case "local":
       return (await import("./local/index.js")).createLocalProvider({
@@ -53,9 +60,14 @@ export async function createProvider(name: string, settings: ProviderSettings = 
         modelPath: rest.startsWith("hf:") ? await downloadModel(name, rest) : resolve(rest),
         threads: settings.threads,
         contextSize: settings.contextSize,
+        maxResponseBytes: settings.maxResponseBytes,
       });
     case "replay":
-      return (await import("./replay/index.js")).createReplayProvider({ id: name, path: rest });
+      return (await import("./replay/index.js")).createReplayProvider({
+        id: name,
+        path: rest,
+        maxResponseBytes: settings.maxResponseBytes,
+      });
     default:
       throw new UsageError(
         `model '${name}': unknown provider '${prefix}' (known: ${PROVIDER_PREFIXES.join(", ")})`,

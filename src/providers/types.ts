@@ -1,5 +1,6 @@
 import type { Message } from "../conversation/index.js";
 import { ModelspecError } from "../errors.js";
+import { redactSecrets } from "./redact.js";
 
 /** A JSON schema the answer must follow (structured output), with a name for APIs that want one. */
 export interface ResponseSchema {
@@ -43,6 +44,13 @@ export interface Provider {
   close?(): Promise<void>;
 }
 
+/**
+ * What went wrong, as the runner needs to know it. `bad_response` is a whole, well-formed answer without what the
+ * API promises (no choices, no content): asking again gets the same. `malformed_response` is an answer broken on
+ * the way (a 200 whose body is cut short, not JSON, or not UTF-8): asking again may well get it whole. A 200
+ * whose body is an error object is the error it reports (by its HTTP code; `server` when it names none).
+ * `too_large` is an answer over the provider's `maxResponseBytes`: not read past the limit, not kept, not retried.
+ */
 export type ProviderErrorKind =
   | "rate_limit"
   | "server"
@@ -51,11 +59,24 @@ export type ProviderErrorKind =
   | "auth"
   | "bad_request"
   | "bad_response"
+  | "malformed_response"
+  | "too_large"
   | "aborted";
 
+const RETRYABLE_KINDS: ReadonlySet<ProviderErrorKind> = new Set([
+  "rate_limit",
+  "server",
+  "timeout",
+  "network",
+  "malformed_response",
+]);
+
 /**
- * A failed provider call, or a provider that cannot be created (no API key: kind `auth`). Messages never include
- * API keys. In a run it becomes an `error` verdict with its kind, never a pass or a fail.
+ * A failed provider call, or a provider that cannot be created (no API key: kind `auth`). In a run it becomes an
+ * `error` verdict with its kind, never a pass or a fail. Its message is stored and shown, so it is redacted when
+ * the error is built, whoever builds it: the given `secrets` however they were echoed (as they are,
+ * percent-encoded, JSON-escaped), credentials in URLs (`user:password@`), secret-looking parameters
+ * (`api_key=`, `key=`, `token=`, …), bearer tokens and anything shaped like an API key.
  *
  * @example
  * try {
@@ -75,16 +96,24 @@ export class ProviderError extends ModelspecError {
   constructor(
     kind: ProviderErrorKind,
     message: string,
-    options: { status?: number; retryAfterMs?: number } = {},
+    options: {
+      status?: number;
+      retryAfterMs?: number;
+      /** Values the message must not carry (the provider's key, a password), besides what looks like one. */
+      secrets?: readonly (string | undefined)[];
+    } = {},
   ) {
-    super(message);
+    super(redactSecrets(message, options.secrets));
     this.kind = kind;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
   }
 
-  /** Rate limits, server errors, timeouts and dropped connections may succeed on a later attempt. */
+  /**
+   * Rate limits, server errors, timeouts, dropped connections and answers broken on the way may succeed on a later
+   * attempt; refused requests, failed authentication and well-formed but unusable answers would not.
+   */
   get retryable(): boolean {
-    return ["rate_limit", "server", "timeout", "network"].includes(this.kind);
+    return RETRYABLE_KINDS.has(this.kind);
   }
 }

@@ -95,7 +95,10 @@ export function decodeRun(run: StoredRun, now = Date.now()): RunRecord {
   return { ...run, status, params: parsed.data };
 }
 
-/** A base URL as recorded with a run: credentials written into it (user:password@, a query) never reach the disk. */
+/**
+ * A base URL as recorded with a run: credentials written into it (user:password@, a query, a fragment) never
+ * reach the disk.
+ */
 export function withoutCredentials(url: string | undefined): string | null {
   if (!url) return null;
   try {
@@ -103,6 +106,7 @@ export function withoutCredentials(url: string | undefined): string | null {
     parsed.username = "";
     parsed.password = "";
     parsed.search = "";
+    parsed.hash = "";
     return parsed.toString();
   } catch {
     return "(invalid URL)";

@@ -3,7 +3,7 @@
 // evals sharing one database. Every scenario is bounded: small datasets, 1-second Retry-After, sub-2 s timeouts.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -306,6 +306,105 @@ describe("eval under faults (loopback fake server)", () => {
     });
   });
 
+  test("broken 200 answers (truncated JSON, an error object, invalid UTF-8, not JSON) at ~40%: retried, every sample graded; answers that cannot improve are asked once", async () => {
+    const broken: FakeReply[] = [
+      { truncated: true },
+      { status: 200, message: "upstream failed" },
+      { invalidUtf8: true },
+      { malformed: true },
+    ];
+    // Per sample and role, how many broken answers come before the healthy one: 0, 1, 2, 0, 1, ...
+    const faultsBefore = (id: string) => [0, 1, 2, 0, 1][Number(id.slice(1)) % 5] ?? 0;
+    // Answers that asking again cannot change: an error object naming a 401, a response without choices, a
+    // judge's refusal.
+    const settled: Record<string, { role: "candidate" | "judge"; reply: FakeReply }> = {
+      s21: { role: "candidate", reply: { status: 200, code: 401, message: "bad key" } },
+      s22: { role: "candidate", reply: { body: { id: "no-choices" } } },
+      s23: { role: "judge", reply: { text: "", refusal: "I cannot grade this." } },
+    };
+    const attempts = new Map<string, number>();
+    let faults = 0;
+    const script = (body: unknown): FakeReply => {
+      const id = sampleOf(body);
+      const role = isJudge(body) ? "judge" : "candidate";
+      const n = attempts.get(`${id}/${role}`) ?? 0;
+      attempts.set(`${id}/${role}`, n + 1);
+      const fixed = settled[id];
+      if (fixed) return fixed.role === role ? fixed.reply : healthy(body);
+      if (n < faultsBefore(id)) {
+        faults++;
+        return broken[(Number(id.slice(1)) + n + (role === "judge" ? 1 : 0)) % broken.length] as FakeReply;
+      }
+      return healthy(body);
+    };
+    await withServer({ script }, async (server) => {
+      const healthyIds = ids(20);
+      const samples = ids(23);
+      const db = join(work, "broken.db");
+      const flags = ["--concurrency", "4", "--judge-concurrency", "4", "--max-attempts", "3"];
+      const r = await runCli(evalArgs(writeDataset("broken.jsonl", samples), db, ...flags), {
+        env: envFor(server),
+      });
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(r.stdout);
+      assert.ok(faults / server.requests.length >= 0.4, `${faults} of ${server.requests.length} broken`);
+      assert.deepEqual(report.errorKinds, { "completion:auth": 1, "completion:bad_response": 1 });
+      assert.equal(report.ungraded, 1);
+      assert.equal(report.overall.graded, healthyIds.length);
+      const byId = verdicts(db);
+      for (const id of healthyIds) assertGradedCorrectly(byId.get(id), id);
+      assertNeitherPassNorFail(byId.get("s21"), "s21", "error", "completion:auth");
+      assertNeitherPassNorFail(byId.get("s22"), "s22", "error", "completion:bad_response");
+      assertNeitherPassNorFail(byId.get("s23"), "s23", "ungraded", null);
+      // Each broken answer cost one more attempt, no more; the settled ones were asked once.
+      const count = (id: string, role: string) => attempts.get(`${id}/${role}`) ?? 0;
+      for (const id of healthyIds) {
+        const expected = faultsBefore(id) + 1;
+        assert.deepEqual(
+          [count(id, "candidate"), count(id, "judge")],
+          [expected, expected],
+          `${id} attempts`,
+        );
+      }
+      assert.deepEqual([count("s21", "candidate"), count("s21", "judge")], [1, 0]);
+      assert.deepEqual([count("s22", "candidate"), count("s22", "judge")], [1, 0]);
+      assert.deepEqual([count("s23", "candidate"), count("s23", "judge")], [1, 1]);
+    });
+  });
+
+  test("a 50 MB answer or judge answer is recorded as too_large, asked once, and the database stays small", async () => {
+    const MB = 1024 * 1024;
+    const attempts = new Map<string, number>();
+    const script = (body: unknown): FakeReply => {
+      const id = sampleOf(body);
+      const role = isJudge(body) ? "judge" : "candidate";
+      attempts.set(`${id}/${role}`, (attempts.get(`${id}/${role}`) ?? 0) + 1);
+      if (id === "s01" && role === "candidate") return { largeText: 50 * MB };
+      if (id === "s02" && role === "judge") return { largeText: 50 * MB, declareLength: true };
+      return healthy(body);
+    };
+    await withServer({ script }, async (server) => {
+      const samples = ids(6);
+      const db = join(work, "large.db");
+      const started = Date.now();
+      const r = await runCli(evalArgs(writeDataset("large.jsonl", samples), db), { env: envFor(server) });
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(r.stdout);
+      assert.deepEqual(report.errorKinds, { "completion:too_large": 1, "judge:too_large": 1 });
+      assert.equal(report.overall.graded, 4);
+      const byId = verdicts(db);
+      assertNeitherPassNorFail(byId.get("s01"), "s01", "error", "completion:too_large");
+      assertNeitherPassNorFail(byId.get("s02"), "s02", "error", "judge:too_large");
+      for (const id of samples.slice(2)) assertGradedCorrectly(byId.get(id), id);
+      assert.equal(attempts.get("s01/candidate"), 1, "too large is not retried");
+      assert.equal(attempts.get("s01/judge"), undefined, "nothing to grade");
+      assert.equal(attempts.get("s02/judge"), 1, "too large is not retried");
+      const size = [db, `${db}-wal`].filter((f) => existsSync(f)).reduce((n, f) => n + statSync(f).size, 0);
+      assert.ok(size < 2 * MB, `the database takes ${size} bytes`);
+      assert.ok(Date.now() - started < 30_000, "promptly");
+    });
+  });
+
   test("a judge answer that is not JSON or out of range leaves the sample ungraded, never pass or fail", async () => {
     const answers: Record<string, FakeReply> = {
       s01: { text: "I think the response is fine." },
@@ -322,20 +421,23 @@ describe("eval under faults (loopback fake server)", () => {
     const script = (body: unknown) => (isJudge(body) && answers[sampleOf(body)]) || healthy(body);
     await withServer({ script }, async (server) => {
       const db = join(work, "judge.db");
-      const r = await runCli(evalArgs(writeDataset("judge.jsonl", ids(10)), db), { env: envFor(server) });
+      // Two attempts: s10's broken body is retried once (and is broken again).
+      const r = await runCli(evalArgs(writeDataset("judge.jsonl", ids(10)), db, "--max-attempts", "2"), {
+        env: envFor(server),
+      });
       assert.equal(r.code, 0, r.stderr);
       const report = JSON.parse(r.stdout);
       assert.equal(report.ungraded, 7);
       assert.equal(report.overall.graded, 2);
       assert.equal(report.overall.compliant, 1);
-      assert.deepEqual(report.errorKinds, { "judge:bad_response": 1 });
+      assert.deepEqual(report.errorKinds, { "judge:malformed_response": 1 });
       const byId = verdicts(db);
       for (const id of ["s01", "s02", "s03", "s04", "s05", "s06", "s07"]) {
         assertNeitherPassNorFail(byId.get(id), id, "ungraded", null);
       }
       assertGradedCorrectly(byId.get("s08"), "s08");
       assertGradedCorrectly(byId.get("s09"), "s09"); // a fenced but valid answer is accepted
-      assertNeitherPassNorFail(byId.get("s10"), "s10", "error", "judge:bad_response");
+      assertNeitherPassNorFail(byId.get("s10"), "s10", "error", "judge:malformed_response");
       const conn = new Database(db, { readonly: true });
       const grades = conn.prepare("SELECT status, COUNT(*) AS n FROM grades GROUP BY status").all();
       conn.close();

@@ -8,19 +8,27 @@ import {
 } from "../../src/providers/anthropic/index.js";
 import { type GenerateRequest, ProviderError } from "../../src/providers/types.js";
 import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.js";
-import { describeHttpProviderContract, MAPPING_CONVERSATION, SENTINEL_API_KEY } from "./provider-contract.js";
+import {
+  contractBaseURL,
+  describeHttpProviderContract,
+  expectProviderError,
+  MAPPING_CONVERSATION,
+  SENTINEL_API_KEY,
+} from "./provider-contract.js";
 
-describeHttpProviderContract("anthropic", async ({ timeoutMs, serverOptions }) => {
-  const server = await startFakeLlmServer(serverOptions);
+describeHttpProviderContract("anthropic", async (options) => {
+  const apiKey = options.apiKey ?? SENTINEL_API_KEY;
+  const server = await startFakeLlmServer(options.serverOptions);
   const provider = createAnthropicProvider({
     id: "anthropic:fake-model",
     model: "fake-model",
-    baseURL: server.url,
-    apiKey: SENTINEL_API_KEY,
-    timeoutMs,
+    baseURL: contractBaseURL(server.url, options),
+    apiKey,
+    timeoutMs: options.timeoutMs,
+    maxResponseBytes: options.maxResponseBytes,
     env: {},
   });
-  return { provider, server, apiKey: SENTINEL_API_KEY };
+  return { provider, server, apiKey };
 });
 
 type Block = { type: string; text: string; cache_control?: unknown };
@@ -174,6 +182,19 @@ describe("anthropic provider specifics", () => {
         error.kind === "auth" &&
         error.message.includes("ANTHROPIC_API_KEY"),
     );
+  });
+
+  test("a 200 carrying an Anthropic error type is read by its type", async () => {
+    server.setScript([
+      { status: 200, code: "overloaded_error", message: "Overloaded" },
+      { status: 200, code: "authentication_error", message: "invalid x-api-key" },
+    ]);
+    const ask = () => provider().generate({ messages: [textMessage("user", "Hi")] });
+    const overloaded = await expectProviderError(ask(), "server");
+    assert.equal(overloaded.retryable, true);
+    assert.match(overloaded.message, /HTTP 529 .*Overloaded/);
+    const auth = await expectProviderError(ask(), "auth");
+    assert.equal(auth.retryable, false);
   });
 
   test("toAnthropicRequest: a leading assistant turn and empty messages", () => {

@@ -41,7 +41,18 @@ after(async () => {
   await tiny?.close?.();
 });
 
-describeProviderContract("local", async () => {
+describeProviderContract("local", async ({ maxResponseBytes }) => {
+  if (maxResponseBytes !== undefined) {
+    // A limit is the provider's own: this one loads the model again (and is closed after its test).
+    const provider = createLocalProvider({
+      id: "local:tiny-limited",
+      modelPath: await tinyGgufPath(),
+      threads: 1,
+      contextSize: CONTEXT_SIZE,
+      maxResponseBytes,
+    });
+    return { provider };
+  }
   const shared = await tinyProvider();
   return {
     // The contract closes its subject after each test; this one is closed once, with the file.

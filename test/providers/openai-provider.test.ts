@@ -9,23 +9,26 @@ import {
 import { ProviderError } from "../../src/providers/types.js";
 import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.js";
 import {
+  contractBaseURL,
   describeHttpProviderContract,
   expectProviderError,
   MAPPING_CONVERSATION,
   SENTINEL_API_KEY,
 } from "./provider-contract.js";
 
-describeHttpProviderContract("openai", async ({ timeoutMs, serverOptions }) => {
-  const server = await startFakeLlmServer(serverOptions);
+describeHttpProviderContract("openai", async (options) => {
+  const apiKey = options.apiKey ?? SENTINEL_API_KEY;
+  const server = await startFakeLlmServer(options.serverOptions);
   const provider = createOpenAIProvider({
     id: "openai:fake-model",
     model: "fake-model",
-    baseURL: `${server.url}/v1`,
-    apiKey: SENTINEL_API_KEY,
-    timeoutMs,
+    baseURL: contractBaseURL(`${server.url}/v1`, options),
+    apiKey,
+    timeoutMs: options.timeoutMs,
+    maxResponseBytes: options.maxResponseBytes,
     env: {},
   });
-  return { provider, server, apiKey: SENTINEL_API_KEY };
+  return { provider, server, apiKey };
 });
 
 type SentMessage = { role: string; content: string };
@@ -177,6 +180,18 @@ describe("openai provider specifics", () => {
   test("an exhausted quota (429 insufficient_quota) is not a retryable rate limit", async () => {
     server.setScript([
       { status: 429, code: "insufficient_quota", message: "You exceeded your current quota." },
+    ]);
+    const error = await expectProviderError(
+      provider().generate({ messages: [textMessage("user", "Hi")] }),
+      "auth",
+    );
+    assert.equal(error.retryable, false);
+    assert.match(error.message, /quota/);
+  });
+
+  test("a 200 carrying insufficient_quota is auth as well: not retried", async () => {
+    server.setScript([
+      { status: 200, code: "insufficient_quota", message: "You exceeded your current quota." },
     ]);
     const error = await expectProviderError(
       provider().generate({ messages: [textMessage("user", "Hi")] }),

@@ -21,6 +21,17 @@ interface ContractSetupOptions {
   /** The provider's timeoutMs, for the tests that need one. */
   timeoutMs?: number;
   serverOptions?: FakeLlmServerOptions;
+  /** The API key to give the provider, for the tests that need one of a particular shape. */
+  apiKey?: string;
+  /** Credentials to write into the base URL (`user:password`), through `contractBaseURL`. */
+  userinfo?: string;
+  /** The provider's maxResponseBytes, for the tests that need one. */
+  maxResponseBytes?: number;
+}
+
+/** The base URL a remote provider's setup gives it: the server's, with the test's credentials in it if any. */
+export function contractBaseURL(url: string, options: ContractSetupOptions): string {
+  return options.userinfo ? url.replace("://", `://${options.userinfo}@`) : url;
 }
 
 /** A request the provider must refuse, and the kind of ProviderError it owes for it. */
@@ -152,6 +163,18 @@ function describeEveryProviderOwes(setup: ContractSetup): void {
       }
       const error = await expectProviderError(subject.provider.generate(unservable.request), unservable.kind);
       assert.ok(error.message.length > 0, "the error says what went wrong");
+      assert.equal(error.retryable, false, "asking again cannot help");
+    });
+  });
+
+  test("an answer over maxResponseBytes is too_large, not retryable, and not returned", async () => {
+    await withSubject(setup, { maxResponseBytes: 1 }, async ({ provider }) => {
+      const error = await expectProviderError(
+        provider.generate({ messages: [...CONTRACT_MESSAGES] }),
+        "too_large",
+      );
+      assert.equal(error.retryable, false, "the same question gets an answer as large");
+      assert.match(error.message, /maxResponseBytes/);
     });
   });
 
@@ -196,14 +219,16 @@ function describeEveryProviderOwes(setup: ContractSetup): void {
 }
 
 function describeHttpProviderOwes(setup: HttpContractSetup): void {
+  /** One reply, one attempt, a ProviderError of the kind and retryability the runner relies on. */
   const expectFailure =
-    (reply: FakeReply, kind: ProviderErrorKind, options: ContractSetupOptions = {}) =>
+    (reply: FakeReply, kind: ProviderErrorKind, retryable: boolean, options: ContractSetupOptions = {}) =>
     async () => {
       await withSubject(setup, options, async ({ provider, server }) => {
         server.setScript([reply]);
         const error = await expectProviderError(provider.generate(ask()), kind);
         assert.equal(server.requests.length, 1, "exactly one attempt: retries belong to the runner");
         assert.ok(error.message.startsWith(provider.id), "the message names the provider");
+        assert.equal(error.retryable, retryable, `retryable: ${error.message}`);
       });
     };
 
@@ -261,21 +286,55 @@ function describeHttpProviderOwes(setup: HttpContractSetup): void {
       });
     });
 
-    test("500 becomes server", expectFailure({ status: 500 }, "server"));
-    test("503 becomes server", expectFailure({ status: 503 }, "server"));
-    test("401 becomes auth", expectFailure({ status: 401 }, "auth"));
-    test("403 becomes auth", expectFailure({ status: 403 }, "auth"));
-    test("400 becomes bad_request", expectFailure({ status: 400 }, "bad_request"));
-    test("404 becomes bad_request", expectFailure({ status: 404 }, "bad_request"));
+    test("500 becomes server", expectFailure({ status: 500 }, "server", true));
+    test("503 becomes server", expectFailure({ status: 503 }, "server", true));
+    test("401 becomes auth", expectFailure({ status: 401 }, "auth", false));
+    test("403 becomes auth", expectFailure({ status: 403 }, "auth", false));
+    test("400 becomes bad_request", expectFailure({ status: 400 }, "bad_request", false));
+    test("404 becomes bad_request", expectFailure({ status: 404 }, "bad_request", false));
+    test("a reset connection becomes network", expectFailure({ reset: true }, "network", true));
+
+    // A 200 whose body is broken on the way (cut short, not JSON, not UTF-8) may well arrive whole next time.
     test(
-      "a 200 with a non-JSON body becomes bad_response",
-      expectFailure({ malformed: true }, "bad_response"),
+      "a 200 with a non-JSON body becomes malformed_response, retryable",
+      expectFailure({ malformed: true }, "malformed_response", true),
     );
     test(
-      "a 200 without choices/content becomes bad_response",
-      expectFailure({ body: { id: "x" } }, "bad_response"),
+      "a 200 with truncated JSON becomes malformed_response, retryable",
+      expectFailure({ truncated: true }, "malformed_response", true),
     );
-    test("a reset connection becomes network", expectFailure({ reset: true }, "network"));
+    test(
+      "a 200 whose body is not valid UTF-8 becomes malformed_response, retryable",
+      expectFailure({ invalidUtf8: true }, "malformed_response", true),
+    );
+    // Some compatible servers answer 200 with an error object: it is the error it reports, not an answer.
+    test("a 200 carrying an error object becomes server, retryable, with the server's message", async () => {
+      await withSubject(setup, {}, async ({ provider, server }) => {
+        server.setScript([{ status: 200, message: "upstream model crashed" }]);
+        const error = await expectProviderError(provider.generate(ask()), "server");
+        assert.equal(error.retryable, true);
+        assert.match(error.message, /upstream model crashed/);
+        assert.ok(error.message.startsWith(provider.id), "the message names the provider");
+        assert.equal(server.requests.length, 1);
+      });
+    });
+    test(
+      "a 200 carrying an error with HTTP code 429 becomes rate_limit",
+      expectFailure({ status: 200, code: 429 }, "rate_limit", true),
+    );
+    test(
+      "a 200 carrying an error with HTTP code 401 becomes auth, not retried",
+      expectFailure({ status: 200, code: 401 }, "auth", false),
+    );
+    test(
+      "a 200 carrying an error with HTTP code 400 becomes bad_request, not retried",
+      expectFailure({ status: 200, code: 400 }, "bad_request", false),
+    );
+    // A whole, well-formed answer without what the API promises: asking again gets the same answer.
+    test(
+      "a 200 without choices/content becomes bad_response, not retried",
+      expectFailure({ body: { id: "x" } }, "bad_response", false),
+    );
 
     test("a hanging server with timeoutMs becomes timeout, promptly", async () => {
       await withSubject(setup, { timeoutMs: 150 }, async ({ provider, server }) => {
@@ -307,6 +366,38 @@ function describeHttpProviderOwes(setup: HttpContractSetup): void {
       );
     });
 
+    // The default limit (1 MB) holds the memory a call may take: the body is not read past it.
+    test("a 50 MB answer is too_large, promptly, and memory grows by nothing near 50 MB", async () => {
+      await withSubject(setup, {}, async ({ provider, server }) => {
+        for (const declareLength of [false, true]) {
+          server.setScript([{ largeText: 50 * MB, declareLength }]);
+          const started = Date.now();
+          const { result, growth } = await measuringMemory(() => provider.generate(ask()));
+          const error = await expectProviderError(result, "too_large");
+          assert.equal(error.retryable, false);
+          assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+          assert.ok(
+            growth.rss < 30 * MB,
+            `rss grew by ${mb(growth.rss)} (declared length: ${declareLength})`,
+          );
+          assert.ok(growth.arrayBuffers < 20 * MB, `arrayBuffers grew by ${mb(growth.arrayBuffers)}`);
+        }
+        assert.equal(server.requests.length, 2);
+      });
+    });
+
+    test("a 50 MB error page keeps its status's kind, and is not read whole either", async () => {
+      await withSubject(setup, {}, async ({ provider, server }) => {
+        server.setScript([{ largeText: 50 * MB, status: 503 }]);
+        const { result, growth } = await measuringMemory(() => provider.generate(ask()));
+        const error = await expectProviderError(result, "server");
+        assert.equal(error.retryable, true);
+        assert.ok(error.message.length < 1000, "the message holds a bounded piece of the page");
+        assert.ok(growth.rss < 30 * MB, `rss grew by ${mb(growth.rss)}`);
+        assert.ok(growth.arrayBuffers < 20 * MB, `arrayBuffers grew by ${mb(growth.arrayBuffers)}`);
+      });
+    });
+
     test("structured output sends the schema and returns the JSON text", async () => {
       await withSubject(setup, {}, async ({ provider, server }) => {
         const answer = { verdict_field_marker: "compliant", score: 4 };
@@ -333,25 +424,119 @@ function describeHttpProviderOwes(setup: HttpContractSetup): void {
           { status: 400, message: `bad request from key ${apiKey}` },
           { status: 429, retryAfter: "1", message: `slow down, ${apiKey}` },
           { status: 500, message: `boom (${apiKey})` },
+          { status: 500, echoAuth: "url-encoded" },
+          { status: 200, echoAuth: true },
           { malformed: true },
           { reset: true },
         ];
-        server.setScript(replies);
-        for (const reply of replies) {
-          let caught: unknown;
-          await provider.generate(ask()).catch((error: unknown) => {
-            caught = error;
-          });
-          assert.ok(caught instanceof ProviderError, `failure for ${JSON.stringify(reply)}`);
-          for (const text of [caught.message, String(caught), caught.stack ?? ""]) {
-            assert.ok(!text.includes(apiKey), `key leaked for ${JSON.stringify(reply)}: ${text}`);
-          }
-        }
+        await expectSecretsKept(provider, server, replies, [apiKey]);
         // The check only means something if the key really was sent.
         assert.ok(JSON.stringify(server.requests[0]?.headers).includes(apiKey), "the key was sent");
       });
     });
+
+    test("a key that URL-encoding changes is redacted however the server echoes it", async () => {
+      const apiKey = "key/SENTINEL+with=odd&chars";
+      await withSubject(setup, { apiKey }, async ({ provider, server }) => {
+        const replies: FakeReply[] = [
+          { status: 401, echoAuth: true },
+          { status: 500, echoAuth: "url-encoded" },
+          { status: 500, message: `your key was ${JSON.stringify({ key: apiKey })}` },
+        ];
+        await expectSecretsKept(provider, server, replies, ["SENTINEL"]);
+        assert.ok(JSON.stringify(server.requests[0]?.headers).includes(apiKey), "the key was sent");
+      });
+    });
+
+    test("secret query values and bearer tokens a server echoes are redacted", async () => {
+      await withSubject(setup, {}, async ({ provider, server }) => {
+        const url =
+          "https://upstream.example/v1?api_key=Q1-SENTINEL&key=Q2-SENTINEL&token=Q3-SENTINEL&model=m";
+        server.setScript([{ status: 500, message: `upstream ${url} said no (Bearer other-SENTINEL-token)` }]);
+        const error = await expectProviderError(provider.generate(ask()), "server");
+        assert.ok(!error.message.includes("SENTINEL"), error.message);
+        assert.match(error.message, /upstream\.example\/v1\?.*model=m/, "what is not secret stays");
+      });
+    });
+
+    test("credentials in the base URL go as HTTP Basic authentication, and never into an error", async () => {
+      const userinfo = "alice:PW-SENTINEL";
+      const basic = Buffer.from(userinfo).toString("base64");
+      await withSubject(setup, { userinfo }, async ({ provider, server }) => {
+        const result = await provider.generate(ask());
+        assert.ok(result.text.length > 0);
+        assert.equal(server.requests[0]?.headers.authorization, `Basic ${basic}`);
+        const replies: FakeReply[] = [
+          { status: 401, echoAuth: true },
+          { status: 500, echoAuth: "url-encoded" },
+          { status: 200, echoAuth: true },
+          { malformed: true },
+          { reset: true },
+        ];
+        await expectSecretsKept(provider, server, replies, ["PW-SENTINEL", basic]);
+      });
+    });
+
+    test("credentials in the base URL of a closed port: network, and the password is in no message", async () => {
+      await withSubject(setup, { userinfo: "alice:PW-SENTINEL" }, async ({ provider, server }) => {
+        await server.close();
+        const error = await expectProviderError(provider.generate(ask()), "network");
+        for (const text of [error.message, String(error), error.stack ?? ""]) {
+          assert.ok(!text.includes("PW-SENTINEL"), text);
+        }
+      });
+    });
   });
+}
+
+const MB = 1024 * 1024;
+const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+
+/**
+ * Runs a call while sampling the process's memory every few milliseconds. The growth is the peak over the level
+ * at the start; the result is the call's settled promise.
+ */
+async function measuringMemory<T>(
+  call: () => Promise<T>,
+): Promise<{ result: Promise<T>; growth: { rss: number; arrayBuffers: number } }> {
+  const start = process.memoryUsage();
+  const peak = { rss: start.rss, arrayBuffers: start.arrayBuffers };
+  const sample = () => {
+    const now = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, now.rss);
+    peak.arrayBuffers = Math.max(peak.arrayBuffers, now.arrayBuffers);
+  };
+  const timer = setInterval(sample, 5);
+  const result = call();
+  await result.catch(() => undefined);
+  clearInterval(timer);
+  sample();
+  return {
+    result,
+    growth: { rss: peak.rss - start.rss, arrayBuffers: peak.arrayBuffers - start.arrayBuffers },
+  };
+}
+
+/** Plays each reply in turn and checks that no marker is in the ProviderError it became. */
+async function expectSecretsKept(
+  provider: Provider,
+  server: FakeLlmServer,
+  replies: FakeReply[],
+  markers: string[],
+): Promise<void> {
+  server.setScript(replies);
+  for (const reply of replies) {
+    let caught: unknown;
+    await provider.generate(ask()).catch((error: unknown) => {
+      caught = error;
+    });
+    assert.ok(caught instanceof ProviderError, `failure for ${JSON.stringify(reply)}`);
+    for (const text of [caught.message, String(caught), caught.stack ?? ""]) {
+      for (const marker of markers) {
+        assert.ok(!text.includes(marker), `${marker} leaked for ${JSON.stringify(reply)}: ${text}`);
+      }
+    }
+  }
 }
 
 const part = (type: "text" | "untrusted" | "settings", text: string) => ({ type, text });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { textMessage } from "../../src/conversation/index.js";
-import { DatasetError } from "../../src/errors.js";
+import { DatasetError, UsageError } from "../../src/errors.js";
 import { createProvider } from "../../src/providers/index.js";
 import { createReplayProvider } from "../../src/providers/replay/index.js";
 import { CONTRACT_MESSAGES, describeProviderContract, expectProviderError } from "./provider-contract.js";
@@ -26,10 +26,10 @@ function replayFile(lines: (object | string)[]): string {
 const asInput = (messages: readonly { role: string; content: string }[]) =>
   messages.map(({ role, content }) => ({ role, content }));
 
-describeProviderContract("replay", async () => {
+describeProviderContract("replay", async ({ maxResponseBytes }) => {
   const path = replayFile([{ input: asInput(CONTRACT_MESSAGES), response: "Hello." }]);
   return {
-    provider: createReplayProvider({ id: `replay:${path}`, path }),
+    provider: createReplayProvider({ id: `replay:${path}`, path, maxResponseBytes }),
     // No `interruptible`: a replay answers from memory at once, with no call in flight to interrupt.
     unservable: () => ({
       request: { messages: [textMessage("user", "A question nobody stored an answer for.")] },
@@ -106,6 +106,17 @@ describe("replay provider specifics", () => {
       () => createReplayProvider({ id: `replay:${missing}`, path: missing }),
       (error: unknown) => error instanceof DatasetError && error.message.startsWith(`${missing}: `),
     );
+  });
+
+  test("createProvider passes maxResponseBytes on; a limit that is not a positive whole number is a UsageError", async () => {
+    const path = replayFile([{ input: "hi", response: "hello" }]);
+    const limited = await createProvider(`replay:${path}`, { maxResponseBytes: 4 });
+    await expectProviderError(limited.generate({ messages: [textMessage("user", "hi")] }), "too_large");
+    const roomy = await createProvider(`replay:${path}`, { maxResponseBytes: 5 });
+    assert.equal((await roomy.generate({ messages: [textMessage("user", "hi")] })).text, "hello");
+    for (const maxResponseBytes of [0, -1, 1.5, Number.NaN]) {
+      await assert.rejects(createProvider(`replay:${path}`, { maxResponseBytes }), UsageError);
+    }
   });
 
   test("createProvider('replay:<file>') answers from the file under the name the user wrote", async () => {

@@ -54,8 +54,15 @@ describe("callProvider: one retry layer with caps", () => {
     assert.equal(s.starts.length, 4);
   });
 
-  test("does not retry what cannot succeed (bad request, auth, bad response)", async () => {
-    for (const kind of ["bad_request", "auth", "bad_response"] as const) {
+  test("retries an answer broken on the way (malformed_response), then succeeds", async () => {
+    const s = scripted([new ProviderError("malformed_response", "cut short"), ok]);
+    const { result, stats } = await run(s.provider);
+    assert.equal(result.text, "fine");
+    assert.deepEqual(stats, { attempts: 2, retries: 1 });
+  });
+
+  test("does not retry what cannot succeed (bad request, auth, bad response, too large)", async () => {
+    for (const kind of ["bad_request", "auth", "bad_response", "too_large"] as const) {
       const s = scripted([new ProviderError(kind, kind)]);
       await assert.rejects(run(s.provider), { kind });
       assert.equal(s.starts.length, 1, kind);

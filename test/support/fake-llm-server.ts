@@ -23,14 +23,30 @@ export type FakeReply =
       retryAfterMs?: string;
       /** Error message in the provider's error body. */
       message?: string;
-      /** OpenAI `error.code` (e.g. insufficient_quota) / Anthropic `error.type` (e.g. overloaded_error). */
-      code?: string;
+      /**
+       * OpenAI `error.code` (e.g. insufficient_quota) / Anthropic `error.type` (e.g. overloaded_error); a number
+       * is an HTTP status inside the body (`error.code` for both), as OpenRouter-style servers send with a 200.
+       */
+      code?: string | number;
       headers?: Record<string, string>;
-      /** Copy the request's credentials (Authorization, x-api-key) into the error message, as broken proxies do. */
-      echoAuth?: boolean;
+      /**
+       * Copy the request's credentials (Authorization, x-api-key) and its URL into the error message, as broken
+       * proxies do; `url-encoded` copies them percent-encoded.
+       */
+      echoAuth?: boolean | "url-encoded";
     }
   /** 200 with a JSON content type and a body that is not JSON. */
   | { malformed: true }
+  /** 200 with the first half of a healthy answer's JSON (a complete HTTP message whose body was cut short). */
+  | { truncated: true }
+  /** 200 with a healthy answer's JSON whose text holds bytes that are not UTF-8. */
+  | { invalidUtf8: true }
+  /**
+   * A text answer of this many bytes, streamed in chunks (never held whole, so a test can measure the client's
+   * memory); with `declareLength` it announces its Content-Length, else it is sent chunked. Status 200 unless
+   * `status` says otherwise (a huge error page).
+   */
+  | { largeText: number; declareLength?: boolean; status?: number }
   /** 200 with this exact JSON body, e.g. one without choices. */
   | { body: unknown }
   /** Destroys the socket without answering. */
@@ -46,6 +62,8 @@ export interface RecordedRequest {
   api: FakeApi | "unknown";
   method: string;
   path: string;
+  /** The request target as sent: the path with its query. */
+  url: string;
   headers: IncomingHttpHeaders;
   /** The parsed JSON body, or the raw text when it was not JSON. */
   body: unknown;
@@ -143,7 +161,16 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
       : path.endsWith("/messages")
         ? "anthropic"
         : "unknown";
-    const recorded: RecordedRequest = { api, method: req.method ?? "", path, headers: req.headers, body, at };
+    const url = req.url ?? "/";
+    const recorded: RecordedRequest = {
+      api,
+      method: req.method ?? "",
+      path,
+      url,
+      headers: req.headers,
+      body,
+      at,
+    };
     const kept: RecordedRequest =
       options.keepBodies === false ? { ...recorded, headers: {}, body: undefined } : recorded;
     res.on("finish", () => {
@@ -154,7 +181,7 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
     requests.push(kept);
 
     if (api === "unknown" || req.method !== "POST") {
-      sendJson(res, 404, { error: { message: `fake server: no route for ${req.method} ${path}` } });
+      sendJson(res, 404, { error: { message: `fake server: no route for ${req.method} ${url}` } });
       return;
     }
     const limitedFor = rateLimited();
@@ -215,20 +242,35 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
 
 function answer(res: ServerResponse, api: FakeApi, request: RecordedRequest, reply: FakeReply): void {
   const requestBody = request.body;
+  if ("largeText" in reply) {
+    sendLarge(res, api, requestBody, reply);
+    return;
+  }
   if ("status" in reply) {
     const headers: Record<string, string> = { ...reply.headers };
     if (reply.retryAfter !== undefined) headers["retry-after"] = reply.retryAfter;
     if (reply.retryAfterMs !== undefined) headers["retry-after-ms"] = reply.retryAfterMs;
     let message = reply.message ?? `fake server: status ${reply.status}`;
     if (reply.echoAuth) {
-      const { authorization, "x-api-key": apiKey } = request.headers;
-      message = `${message} (you sent authorization=${String(authorization)} x-api-key=${String(apiKey)})`;
+      const { authorization, "x-api-key": apiKey, host } = request.headers;
+      const encode = reply.echoAuth === "url-encoded" ? encodeURIComponent : (text: string) => text;
+      message = `${message} (you sent authorization=${encode(String(authorization))} x-api-key=${encode(String(apiKey))} to ${encode(`http://${host}${request.url}`)})`;
       headers["x-echo-authorization"] = String(authorization);
     }
+    const { code } = reply;
     const body =
       api === "openai"
-        ? { error: { message, type: reply.code ?? "fake_error", code: reply.code ?? null } }
-        : { type: "error", error: { type: reply.code ?? "api_error", message } };
+        ? {
+            error: { message, type: typeof code === "string" ? code : "fake_error", code: code ?? null },
+          }
+        : {
+            type: "error",
+            error: {
+              type: typeof code === "string" ? code : "api_error",
+              message,
+              ...(typeof code === "number" ? { code } : {}),
+            },
+          };
     sendJson(res, reply.status, body, headers);
     return;
   }
@@ -242,16 +284,78 @@ function answer(res: ServerResponse, api: FakeApi, request: RecordedRequest, rep
     res.end("{ this is not json");
     return;
   }
+  if ("truncated" in reply) {
+    const text = JSON.stringify(healthyReply(api, { text: "a truncated answer" }, requestBody));
+    sendJson(res, 200, undefined, {}, text.slice(0, Math.floor(text.length / 2)));
+    return;
+  }
+  if ("invalidUtf8" in reply) {
+    const [head, tail] = JSON.stringify(healthyReply(api, { text: "@@BYTES@@" }, requestBody)).split(
+      "@@BYTES@@",
+    );
+    // 0xC3 must start a two-byte sequence; 0x28 cannot continue one. 0xFF never occurs in UTF-8.
+    const bytes = Buffer.concat([
+      Buffer.from(`${head}caf`),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from(`${tail}`),
+    ]);
+    res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length });
+    res.end(bytes);
+    return;
+  }
   if ("body" in reply) {
     sendJson(res, 200, reply.body);
     return;
   }
   if ("text" in reply || "json" in reply) {
-    sendJson(res, 200, api === "openai" ? openAIReply(reply) : anthropicReply(reply, requestBody));
+    sendJson(res, 200, healthyReply(api, reply, requestBody));
   }
 }
 
-function openAIReply(reply: Extract<FakeReply, { text: string } | { json: unknown }>): unknown {
+type AnswerReply = Extract<FakeReply, { text: string } | { json: unknown }>;
+
+function healthyReply(api: FakeApi, reply: AnswerReply, requestBody: unknown): unknown {
+  return api === "openai" ? openAIReply(reply) : anthropicReply(reply, requestBody);
+}
+
+/** An answer whose text is `largeText` bytes of "a", written 64 KiB at a time as the socket drains. */
+function sendLarge(
+  res: ServerResponse,
+  api: FakeApi,
+  requestBody: unknown,
+  reply: Extract<FakeReply, { largeText: number }>,
+) {
+  const size = reply.largeText;
+  const [head = "", tail = ""] = JSON.stringify(healthyReply(api, { text: "@@LARGE@@" }, requestBody)).split(
+    "@@LARGE@@",
+  );
+  res.setHeader("content-type", "application/json");
+  if (reply.declareLength) {
+    res.setHeader("content-length", Buffer.byteLength(head) + size + Buffer.byteLength(tail));
+  }
+  res.writeHead(reply.status ?? 200);
+  res.write(head);
+  const chunk = Buffer.alloc(64 * 1024, "a");
+  let left = size;
+  const pump = () => {
+    while (left > 0 && !res.destroyed) {
+      const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+      left -= piece.length;
+      if (!res.write(piece)) {
+        res.once("drain", pump);
+        return;
+      }
+    }
+    if (!res.destroyed) res.end(tail);
+  };
+  // A client that stops reading closes the socket: stop writing rather than buffer the rest.
+  res.on("close", () => {
+    left = 0;
+  });
+  pump();
+}
+
+function openAIReply(reply: AnswerReply): unknown {
   const usage = { ...DEFAULT_FAKE_USAGE, ...reply.usage };
   const text = "text" in reply ? reply.text : JSON.stringify(reply.json);
   return {
@@ -280,10 +384,7 @@ function openAIReply(reply: Extract<FakeReply, { text: string } | { json: unknow
   };
 }
 
-function anthropicReply(
-  reply: Extract<FakeReply, { text: string } | { json: unknown }>,
-  requestBody: unknown,
-) {
+function anthropicReply(reply: AnswerReply, requestBody: unknown) {
   const usage = { ...DEFAULT_FAKE_USAGE, ...reply.usage };
   const forcedTool = forcedToolName(requestBody);
   const content =
@@ -314,8 +415,13 @@ function forcedToolName(body: unknown): string | undefined {
   return choice?.type === "tool" ? choice.name : undefined;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = JSON.stringify(body);
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+  text: string = JSON.stringify(body),
+) {
   // setHeader rather than writeHead(status, headers), so the recorded response can list them (getHeaders).
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.setHeader("content-type", "application/json");

@@ -6,7 +6,10 @@ import Anthropic, {
   APIUserAbortError,
 } from "@anthropic-ai/sdk";
 import type { MessageCreateParamsNonStreaming, Tool } from "@anthropic-ai/sdk/resources/messages";
+import { checkedFetch, splitBaseURL } from "../http.js";
+import { responseLimit } from "../limits.js";
 import {
+  answerObject,
   badResponse,
   type ErrorContext,
   isRecord,
@@ -30,12 +33,20 @@ export interface AnthropicProviderOptions {
   /** The full provider id the user wrote, e.g. `anthropic:claude-sonnet-4-5`; used in error messages. */
   id: string;
   model: string;
-  /** Default: `ANTHROPIC_BASE_URL`, then https://api.anthropic.com (without `/v1`). */
+  /**
+   * Default: `ANTHROPIC_BASE_URL`, then https://api.anthropic.com (without `/v1`). Credentials written into it
+   * (`https://user:password@host`) are sent as HTTP Basic authentication, in place of the API key.
+   */
   baseURL?: string;
   /** Default: `ANTHROPIC_API_KEY`. */
   apiKey?: string;
   /** Per-call limit covering the whole exchange, headers and body. */
   timeoutMs?: number;
+  /**
+   * The largest answer accepted, in bytes (default 1 MiB): a response body is not read past it, and a successful
+   * one over it fails as `too_large`.
+   */
+  maxResponseBytes?: number;
   extraHeaders?: Record<string, string>;
   /**
    * Send `temperature` when a request sets one. Default false: the SDK's request type no longer has the field
@@ -52,17 +63,17 @@ export interface AnthropicProviderOptions {
  */
 export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
   const { id, model, timeoutMs } = options;
+  const maxBytes = responseLimit(options.maxResponseBytes);
   const env = options.env ?? process.env;
   const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env.ANTHROPIC_API_KEY);
   if (apiKey === undefined) {
     throw new ProviderError("auth", `${id}: no Anthropic API key. Set ANTHROPIC_API_KEY.`);
   }
-  const baseURL = (
-    nonEmpty(options.baseURL) ??
-    nonEmpty(env.ANTHROPIC_BASE_URL) ??
-    ANTHROPIC_DEFAULT_BASE_URL
-  ).replace(/\/+$/, "");
-  const secrets = [apiKey];
+  const base = splitBaseURL(
+    nonEmpty(options.baseURL) ?? nonEmpty(env.ANTHROPIC_BASE_URL) ?? ANTHROPIC_DEFAULT_BASE_URL,
+  );
+  const baseURL = base.url.replace(/\/+$/, "");
+  const secrets = [apiKey, ...base.secrets];
   const client = new Anthropic({
     apiKey,
     baseURL,
@@ -70,6 +81,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     maxRetries: 0,
     timeout: timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : Math.max(1, Math.ceil(timeoutMs)),
     ...(options.extraHeaders ? { defaultHeaders: options.extraHeaders } : {}),
+    fetch: checkedFetch({ authorization: base.authorization, maxBytes }),
   });
 
   return {
@@ -111,8 +123,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
   };
 }
 
-function parseMessage(data: unknown, id: string, toolName: string | undefined): GenerateResult {
-  if (!isRecord(data)) throw badResponse(id, "the response body is not a JSON object");
+function parseMessage(body: unknown, id: string, toolName: string | undefined): GenerateResult {
+  const data = answerObject(body, id);
   if (!Array.isArray(data.content)) throw badResponse(id, "the response has no content");
   const blocks = data.content.filter(isRecord);
   const stopReason = typeof data.stop_reason === "string" ? data.stop_reason : undefined;

@@ -9,6 +9,7 @@ import type {
   LlamaModel,
 } from "node-llama-cpp";
 import type { ContentPart, Message } from "../../conversation/index.js";
+import { checkAnswerSize, responseLimit } from "../limits.js";
 import {
   type GenerateRequest,
   type GenerateResult,
@@ -28,6 +29,11 @@ export interface LocalProviderOptions {
   contextSize?: number;
   /** `false` (default) runs on the CPU; `"auto"` lets node-llama-cpp pick a GPU backend if one is available. */
   gpu?: false | "auto";
+  /**
+   * The largest answer accepted, in UTF-8 bytes (default 1 MiB); a longer one fails as `too_large`. maxTokens
+   * bounds what is generated; this bounds what is kept.
+   */
+  maxResponseBytes?: number;
 }
 
 export const DEFAULT_LOCAL_MAX_TOKENS = 256;
@@ -141,6 +147,7 @@ interface Loaded {
  */
 export function createLocalProvider(options: LocalProviderOptions): Provider {
   const { id } = options;
+  const limit = responseLimit(options.maxResponseBytes);
   let loading: Promise<Loaded> | undefined;
   // Tail of the queue of generations (and close), so at most one runs at a time.
   let queue: Promise<unknown> = Promise.resolve();
@@ -176,7 +183,9 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
     id,
     async generate(request: GenerateRequest): Promise<GenerateResult> {
       throwIfAborted(request.signal);
-      return enqueue(async () => generateWith(await load(), request), request.signal);
+      const result = await enqueue(async () => generateWith(await load(), request), request.signal);
+      checkAnswerSize(id, result.text, limit);
+      return result;
     },
     async close(): Promise<void> {
       await enqueue(async () => {

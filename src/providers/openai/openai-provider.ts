@@ -6,6 +6,8 @@ import OpenAI, {
   OpenAIError,
 } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
+import { BodyProblem, checkedFetch, splitBaseURL } from "../http.js";
+import { responseLimit } from "../limits.js";
 import {
   type GenerateRequest,
   type GenerateResult,
@@ -23,12 +25,20 @@ export interface OpenAIProviderOptions {
   /** The full provider id the user wrote, e.g. `openai:gpt-4.1-mini`; used in error messages. */
   id: string;
   model: string;
-  /** Default: `OPENAI_BASE_URL`, then https://api.openai.com/v1. */
+  /**
+   * Default: `OPENAI_BASE_URL`, then https://api.openai.com/v1. Credentials written into it
+   * (`https://user:password@host/v1`) are sent as HTTP Basic authentication, in place of the API key.
+   */
   baseURL?: string;
   /** Default: `OPENAI_API_KEY`. Required for api.openai.com only. */
   apiKey?: string;
   /** Per-call limit covering the whole exchange, headers and body. No limit of our own when unset. */
   timeoutMs?: number;
+  /**
+   * The largest answer accepted, in bytes (default 1 MiB): a response body is not read past it, and a successful
+   * one over it fails as `too_large`.
+   */
+  maxResponseBytes?: number;
   extraHeaders?: Record<string, string>;
   /**
    * Role for developer messages. Default `developer` on api.openai.com and `system` elsewhere, because many
@@ -44,12 +54,12 @@ export interface OpenAIProviderOptions {
 /** A Chat Completions provider for OpenAI and OpenAI-compatible servers. One HTTP attempt per call. */
 export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   const { id, model, timeoutMs } = options;
+  const maxBytes = responseLimit(options.maxResponseBytes);
   const env = options.env ?? process.env;
-  const baseURL = (
-    nonEmpty(options.baseURL) ??
-    nonEmpty(env.OPENAI_BASE_URL) ??
-    OPENAI_DEFAULT_BASE_URL
-  ).replace(/\/+$/, "");
+  const base = splitBaseURL(
+    nonEmpty(options.baseURL) ?? nonEmpty(env.OPENAI_BASE_URL) ?? OPENAI_DEFAULT_BASE_URL,
+  );
+  const baseURL = base.url.replace(/\/+$/, "");
   const official = isOfficialOpenAI(baseURL, id);
   const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env.OPENAI_API_KEY);
   if (apiKey === undefined && official) {
@@ -59,7 +69,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     );
   }
   const developerRole = options.developerRole ?? (official ? "developer" : "system");
-  const secrets = [apiKey];
+  const secrets = [apiKey, ...base.secrets];
 
   const client = new OpenAI({
     apiKey: apiKey ?? PLACEHOLDER_API_KEY,
@@ -68,7 +78,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     maxRetries: 0,
     ...(timeoutMs !== undefined ? { timeout: Math.max(1, Math.ceil(timeoutMs)) } : {}),
     ...(options.extraHeaders ? { defaultHeaders: options.extraHeaders } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: checkedFetch({ fetch: options.fetch, authorization: base.authorization, maxBytes }),
   });
 
   return {
@@ -112,12 +122,14 @@ function isOfficialOpenAI(baseURL: string, id: string): boolean {
   try {
     return new URL(baseURL).hostname === "api.openai.com";
   } catch {
-    throw new ProviderError("bad_request", `${id}: base URL is not a valid URL: ${baseURL}`);
+    // Not shown when it may hold credentials that did not parse as such.
+    const shown = baseURL.includes("@") ? "" : `: ${baseURL}`;
+    throw new ProviderError("bad_request", `${id}: the base URL is not a valid URL${shown}`);
   }
 }
 
-function parseCompletion(data: unknown, id: string): GenerateResult {
-  if (!isRecord(data)) throw badResponse(id, "the response body is not a JSON object");
+function parseCompletion(body: unknown, id: string): GenerateResult {
+  const data = answerObject(body, id);
   const choice: unknown = Array.isArray(data.choices) ? data.choices[0] : undefined;
   if (!isRecord(choice)) throw badResponse(id, "the response has no choices");
   const message = choice.message;
@@ -199,7 +211,7 @@ type StatusError = Error & { status: number };
 
 export interface ErrorContext {
   id: string;
-  /** Values that must never reach an error message (API keys). */
+  /** Values that must never reach an error message (the API key, the base URL's credentials). */
   secrets: readonly (string | undefined)[];
   state: CallState;
   callerSignal: AbortSignal | undefined;
@@ -216,11 +228,14 @@ export function mapSdkError(error: unknown, ctx: ErrorContext, classes: SdkError
     kind: ProviderErrorKind,
     message: string,
     extra: { status?: number; retryAfterMs?: number } = {},
-  ) => new ProviderError(kind, redactSecrets(`${ctx.id}: ${message}`, ctx.secrets), extra);
+  ) => new ProviderError(kind, `${ctx.id}: ${message}`, { ...extra, secrets: ctx.secrets });
 
   // Our own signal fired: the SDK reports both causes as a user abort, so tell them apart here.
   if (ctx.state.timedOut) return make("timeout", `no complete answer within ${ctx.state.timeoutMs} ms`);
   if (ctx.callerSignal?.aborted) return make("aborted", "request aborted by the caller");
+  // Found by our fetch (the SDK wraps what a fetch throws in a connection error) or by a parser.
+  const problem = bodyProblemIn(error);
+  if (problem) return make(problem.kind, problem.message);
   if (error instanceof classes.APIConnectionTimeoutError) return make("timeout", "request timed out");
   if (error instanceof classes.APIUserAbortError) return make("aborted", "request aborted");
   if (error instanceof classes.APIConnectionError) {
@@ -231,19 +246,15 @@ export function mapSdkError(error: unknown, ctx: ErrorContext, classes: SdkError
     const detail = truncate(ctx.detailOf?.(error as StatusError) ?? error.message.replace(/^\d{3}\s+/, ""));
     const refined = ctx.refineStatus?.(error as StatusError);
     if (refined) return make(refined.kind, `HTTP ${status} ${refined.message}: ${detail}`, { status });
-    if (status === 429) {
-      const retryAfterMs = parseRetryAfterMs(error.headers);
-      const wait = retryAfterMs === undefined ? "" : ` (retry after ${retryAfterMs} ms)`;
-      return make("rate_limit", `HTTP 429 rate limited${wait}: ${detail}`, { status, retryAfterMs });
-    }
-    if (status === 408) return make("timeout", `HTTP 408 the server timed out: ${detail}`, { status });
-    if (status >= 500) return make("server", `HTTP ${status} server error: ${detail}`, { status });
-    if (status === 401 || status === 403) {
-      return make("auth", `HTTP ${status} authentication failed (check the API key): ${detail}`, { status });
-    }
-    return make("bad_request", `HTTP ${status} request rejected: ${detail}`, { status });
+    const { kind, what } = statusFailure(status);
+    const retryAfterMs = kind === "rate_limit" ? parseRetryAfterMs(error.headers) : undefined;
+    const wait = retryAfterMs === undefined ? "" : ` (retry after ${retryAfterMs} ms)`;
+    return make(kind, `HTTP ${status} ${what}${wait}: ${detail}`, { status, retryAfterMs });
   }
-  if (error instanceof SyntaxError) return make("bad_response", "the response body is not valid JSON");
+  // The SDK parses a JSON body with JSON.parse: a 200 cut short, or not JSON at all.
+  if (error instanceof SyntaxError) {
+    return make("malformed_response", "the response body is not valid JSON (cut short, or not JSON)");
+  }
   // undici fails a body read with `TypeError: terminated` (cause: the socket error) when the peer drops.
   if (error instanceof TypeError && isRecord(error.cause)) {
     return make("network", `connection lost while reading the response${describeCause(error)}`);
@@ -251,6 +262,105 @@ export function mapSdkError(error: unknown, ctx: ErrorContext, classes: SdkError
   if (error instanceof classes.BaseError) return make("bad_request", truncate(error.message));
   const message = error instanceof Error ? error.message : String(error);
   return make("bad_response", `unexpected failure: ${truncate(message)}`);
+}
+
+/** The failure an HTTP error status reports, and how to say it. */
+function statusFailure(status: number): { kind: ProviderErrorKind; what: string } {
+  if (status === 429) return { kind: "rate_limit", what: "rate limited" };
+  if (status === 408) return { kind: "timeout", what: "the server timed out" };
+  if (status >= 500) return { kind: "server", what: "server error" };
+  if (status === 401 || status === 403) {
+    return { kind: "auth", what: "authentication failed (check the API key)" };
+  }
+  return { kind: "bad_request", what: "request rejected" };
+}
+
+function bodyProblemIn(error: unknown): BodyProblem | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if (current instanceof BodyProblem) return current;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/**
+ * The answer a parser works on. A body the SDK could not parse as JSON (it hands over text when the content type
+ * is not JSON) is a `malformed_response`; a JSON value that is not an object a `bad_response`; an error object
+ * in place of an answer (some OpenAI-compatible servers and proxies answer 200 with one) is the error it reports.
+ */
+export function answerObject(body: unknown, id: string): Record<string, unknown> {
+  let data = body;
+  if (typeof data === "string" || data === undefined) {
+    try {
+      data = JSON.parse(data ?? "");
+    } catch {
+      throw new BodyProblem("malformed_response", "the response body is not JSON");
+    }
+  }
+  if (!isRecord(data)) throw badResponse(id, "the response body is not a JSON object");
+  const problem = errorInBody(data);
+  if (problem) throw problem;
+  return data;
+}
+
+/** Error codes and types some servers put in a 200's error object, by the HTTP status they stand for. */
+const ERROR_CODE_STATUS = new Map<string, number>([
+  ["invalid_request_error", 400],
+  ["authentication_error", 401],
+  ["invalid_api_key", 401],
+  ["permission_error", 403],
+  ["not_found_error", 404],
+  ["model_not_found", 404],
+  ["request_too_large", 413],
+  ["rate_limit_error", 429],
+  ["rate_limit_exceeded", 429],
+  ["api_error", 500],
+  ["server_error", 500],
+  ["overloaded_error", 529],
+]);
+
+/**
+ * The error a 200 carries in place of an answer: `{error: {message, code}}` (OpenAI-style; OpenRouter puts an
+ * HTTP status in `code`), `{type: "error", error: {type, message}}` (Anthropic-style), `{object: "error",
+ * message, code}` (vLLM-style). It is classified by the HTTP status it names, else by its code or type, else
+ * as a server error.
+ */
+function errorInBody(data: Record<string, unknown>): BodyProblem | undefined {
+  if (Array.isArray(data.choices) || Array.isArray(data.content)) return undefined;
+  const inner = data.error;
+  const isError =
+    isRecord(inner) ||
+    (typeof inner === "string" && inner !== "") ||
+    data.type === "error" ||
+    data.object === "error";
+  if (!isError) return undefined;
+  const error = isRecord(inner) ? inner : data;
+  const message = typeof inner === "string" ? inner : error.message;
+  const detail = truncate(typeof message === "string" && message !== "" ? message : JSON.stringify(data));
+  const codes = [error.code, error.status, error.type, data.code, data.status];
+  if (codes.includes("insufficient_quota")) {
+    return new BodyProblem(
+      "auth",
+      `HTTP 200 with an error instead of an answer: ${QUOTA_EXHAUSTED.message}: ${detail}`,
+    );
+  }
+  const status = codes.map(statusOfCode).find((s) => s !== undefined);
+  if (status === undefined) {
+    return new BodyProblem("server", `HTTP 200 with an error instead of an answer: ${detail}`);
+  }
+  const { kind, what } = statusFailure(status);
+  return new BodyProblem(
+    kind,
+    `HTTP 200 with an error instead of an answer, read as HTTP ${status} ${what}: ${detail}`,
+  );
+}
+
+function statusOfCode(code: unknown): number | undefined {
+  const number =
+    typeof code === "number" ? code : typeof code === "string" && /^\d{3}$/.test(code) ? Number(code) : NaN;
+  if (number >= 400 && number <= 599) return number;
+  return typeof code === "string" ? ERROR_CODE_STATUS.get(code) : undefined;
 }
 
 /** Milliseconds from `retry-after-ms`, or `Retry-After` as seconds or an HTTP date; undefined if absent. */
@@ -266,15 +376,6 @@ function parseRetryAfterMs(headers: unknown, now: number = Date.now()): number |
   if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.round(Number(retryAfter) * 1000);
   const date = Date.parse(retryAfter);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/** Removes the given secrets and anything shaped like an OpenAI/Anthropic key (servers sometimes echo keys). */
-function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");
-  }
-  return out.replace(/\bsk-[A-Za-z0-9_-]{8,}/g, "sk-[redacted]");
 }
 
 function describeCause(error: Error): string {

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { type Message, RoleSchema } from "../../conversation/index.js";
 import { DatasetError } from "../../errors.js";
+import { checkAnswerSize, responseLimit } from "../limits.js";
 import { type GenerateRequest, type GenerateResult, type Provider, ProviderError } from "../types.js";
 
 const ReplayLineSchema = z.object({
@@ -19,9 +20,15 @@ export function conversationFingerprint(messages: { role: string; content: strin
 
 /**
  * Answers from responses stored in a JSONL file (`{input, response}` per line, e.g. `modelspec export` output
- * or another tool's transcripts), matched by conversation. Lets a run grade responses made elsewhere.
+ * or another tool's transcripts), matched by conversation. Lets a run grade responses made elsewhere. A stored
+ * response over `maxResponseBytes` (UTF-8 bytes, default 1 MiB) fails as `too_large`, like an API's would.
  */
-export function createReplayProvider(options: { id: string; path: string }): Provider {
+export function createReplayProvider(options: {
+  id: string;
+  path: string;
+  maxResponseBytes?: number;
+}): Provider {
+  const limit = responseLimit(options.maxResponseBytes);
   let text: string;
   try {
     text = readFileSync(options.path, "utf8");
@@ -62,6 +69,7 @@ export function createReplayProvider(options: { id: string; path: string }): Pro
       if (stored === undefined) {
         throw new ProviderError("bad_request", `no stored response for this conversation in ${options.path}`);
       }
+      checkAnswerSize(options.id, stored, limit);
       return { text: stored, usage: { inputTokens: 0, outputTokens: 0 }, finishReason: "replay" };
     },
   };
