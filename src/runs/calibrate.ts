@@ -68,6 +68,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
       baseURL: o.judgeBaseUrl,
       threads: o.threads,
       contextSize: o.contextSize,
+      maxResponseBytes: o.maxResponseBytes,
     });
     const started = startRun(store, {
       id: runId,

@@ -57,7 +57,7 @@ export async function evaluate(options: EvaluateOptions): Promise<RunSummary> {
   });
   const providers = new RunProviders();
   try {
-    const local = { threads: o.threads, contextSize: o.contextSize };
+    const local = { threads: o.threads, contextSize: o.contextSize, maxResponseBytes: o.maxResponseBytes };
     const candidate = await providers.get(o.model, { ...local, baseURL: o.baseUrl });
     // One provider plays both roles when they are the same model on the same server. The candidate's base URL
     // is not the judge's: a judge on another server needs judgeBaseUrl.

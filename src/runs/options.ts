@@ -29,6 +29,7 @@ export const DEFAULTS = {
   judgeConcurrency: 8,
   timeout: DEFAULT_POLICY.timeoutMs / 1000,
   maxAttempts: DEFAULT_POLICY.maxAttempts,
+  maxResponseBytes: 1_048_576,
   db: DEFAULT_DB,
 } as const;
 
@@ -78,6 +79,8 @@ const JudgeOptionsShape = {
   threads: rangedNumber("threads").optional(),
   /** Context window for local GGUF models. */
   contextSize: rangedNumber("contextSize").optional(),
+  /** Bytes one answer may have; a longer one is an error of kind too_large (default 1 MiB). */
+  maxResponseBytes: rangedNumber("maxResponseBytes").default(DEFAULTS.maxResponseBytes),
   /** The results database. */
   db: z.string().default(DEFAULTS.db),
   /** Stops the run cleanly: finished samples are kept, the run is `interrupted` and resumes when run again. */

@@ -1,14 +1,11 @@
-import { createProvider, type Provider } from "../providers/index.js";
+import { createProvider, type Provider, type ProviderSettings } from "../providers/index.js";
 
 /** The providers a run uses: named ones are created here and closed by `close`; given instances are the caller's. */
 export class RunProviders {
   private readonly owned: Provider[] = [];
 
   /** The provider for a name (created) or an instance (used as it is). */
-  async get(
-    model: string | Provider,
-    settings: { baseURL?: string; threads?: number; contextSize?: number },
-  ): Promise<Provider> {
+  async get(model: string | Provider, settings: ProviderSettings): Promise<Provider> {
     if (typeof model !== "string") return model;
     const provider = await createProvider(model, settings);
     this.owned.push(provider);

@@ -34,6 +34,8 @@ export const RANGES = {
   maxAttempts: whole(1, 20),
   threads: whole(1, 1024),
   contextSize: whole(256, 1_048_576),
+  /** Bytes of one answer (candidate or judge) before it is an error of kind `too_large`. */
+  maxResponseBytes: whole(1024, 1_073_741_824),
   /** A rate: 0–1 (the CLI also takes a percentage). */
   failUnder: real(0, 1),
   port: whole(0, 65_535),

@@ -42,6 +42,7 @@ export async function regrade(options: RegradeOptions): Promise<RunSummary> {
       baseURL: o.judgeBaseUrl,
       threads: o.threads,
       contextSize: o.contextSize,
+      maxResponseBytes: o.maxResponseBytes,
     });
     const started = startRun(store, {
       id: runId,

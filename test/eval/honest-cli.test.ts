@@ -105,6 +105,7 @@ describe("numeric flags have ranges", { concurrency: true }, () => {
     [["--quorum", "0"], /--quorum .* from 1 to 25/],
     [["--max-errors", "-1"], /--max-errors .* expected a number of samples/],
     [["--fail-under", "120%"], /--fail-under .* expected a rate/],
+    [["--max-response-bytes", "10"], /--max-response-bytes .* from 1,024 to 1,073,741,824/],
   ];
   for (const [flags, pattern] of cases) {
     test(`${flags.join(" ")}: one line naming the flag and its range, exit 2, nothing written or sent`, async () => {
@@ -143,6 +144,23 @@ describe("gates", () => {
     assertOneLine(rate, 1, /more than --max-errors 10\.0% allows/);
     const lenient = await runCli(evalArgs(db, "--max-errors", "25%"), { env: env() });
     assert.equal(lenient.code, 0, lenient.stderr);
+  });
+});
+
+describe("answers over --max-response-bytes", () => {
+  test("are errors of kind too_large, not stored", async () => {
+    const db = join(work, "large.db");
+    server.setScript((body) =>
+      (body as Body).response_format !== undefined ? grade(7) : { largeText: 64 * 1024 },
+    );
+    try {
+      const r = await runCli([...evalArgs(db, "--max-response-bytes", "4096"), "--json"], { env: env() });
+      assert.equal(r.code, 1, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout).errorKinds, { "completion:too_large": 4 });
+      assert.ok(statSync(db).size < 256 * 1024, "no 64 kB answer was stored");
+    } finally {
+      server.setScript(script);
+    }
   });
 });
 

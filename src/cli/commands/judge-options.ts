@@ -17,6 +17,7 @@ export interface JudgeFlags {
   maxAttempts: number;
   threads?: number;
   contextSize?: number;
+  maxResponseBytes: number;
   db: string;
   json?: boolean;
   progress: boolean;
@@ -38,6 +39,7 @@ export function judgeOptions(f: JudgeFlags) {
     maxAttempts: f.maxAttempts,
     threads: f.threads,
     contextSize: f.contextSize,
+    maxResponseBytes: f.maxResponseBytes,
     db: f.db,
   };
 }
@@ -113,6 +115,14 @@ export function addJudgeOptions(command: Command): Command {
         "--context-size <tokens>",
         "context window for local GGUF models (default 4096)",
         "contextSize",
+      ),
+    )
+    .addOption(
+      numberOption(
+        "--max-response-bytes <n>",
+        "bytes one answer (candidate or judge) may have; a longer one is an error of kind too_large",
+        "maxResponseBytes",
+        DEFAULTS.maxResponseBytes,
       ),
     )
     .option("--db <file>", "results database", DEFAULTS.db)
