@@ -1,7 +1,7 @@
 /**
  * Every numeric option's allowed range, in one table: the library's option schemas and the CLI's flag parsers
  * check the same bounds, and a value outside them is refused naming the option and the range (never clamped,
- * never accepted silently). docs/options.md lists them.
+ * never accepted silently). docs/statistics.md lists them.
  */
 import { z } from "zod";
 
