@@ -355,7 +355,7 @@ describe("eval under faults (loopback fake server)", () => {
       for (const id of healthyIds) assertGradedCorrectly(byId.get(id), id);
       assertNeitherPassNorFail(byId.get("s21"), "s21", "error", "completion:auth");
       assertNeitherPassNorFail(byId.get("s22"), "s22", "error", "completion:bad_response");
-      assertNeitherPassNorFail(byId.get("s23"), "s23", "ungraded", null);
+      assertNeitherPassNorFail(byId.get("s23"), "s23", "ungraded", "judge:refused");
       // Each broken answer cost one more attempt, no more; the settled ones were asked once.
       const count = (id: string, role: string) => attempts.get(`${id}/${role}`) ?? 0;
       for (const id of healthyIds) {
@@ -432,9 +432,16 @@ describe("eval under faults (loopback fake server)", () => {
       assert.equal(report.overall.compliant, 1);
       assert.deepEqual(report.errorKinds, { "judge:malformed_response": 1 });
       const byId = verdicts(db);
-      for (const id of ["s01", "s02", "s03", "s04", "s05", "s06", "s07"]) {
-        assertNeitherPassNorFail(byId.get(id), id, "ungraded", null);
+      // Ungraded with its reason: unparseable answers apart from the refusal.
+      for (const id of ["s01", "s02", "s03", "s04", "s05", "s06"]) {
+        assertNeitherPassNorFail(byId.get(id), id, "ungraded", "judge:unparseable");
       }
+      assertNeitherPassNorFail(byId.get("s07"), "s07", "ungraded", "judge:refused");
+      assert.deepEqual(report.ungradedKinds, { "judge:refused": 1, "judge:unparseable": 6 });
+      assert.deepEqual(
+        { ...report.judgeAnswers },
+        { usable: 2, unparseable: 6, refused: 1, partiallyGraded: 0 },
+      );
       assertGradedCorrectly(byId.get("s08"), "s08");
       assertGradedCorrectly(byId.get("s09"), "s09"); // a fenced but valid answer is accepted
       assertNeitherPassNorFail(byId.get("s10"), "s10", "error", "judge:malformed_response");

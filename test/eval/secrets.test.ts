@@ -111,6 +111,8 @@ async function runAndCheck(
   args: string[],
   env: Record<string, string>,
   markers: string[],
+  /** 1 when nothing can be graded (a run that graded nothing exits 1). */
+  code = 0,
 ): Promise<[string, CliResult][]> {
   const assertClean = (label: string, text: string | Buffer) => {
     for (const marker of markers) assertAbsent(marker, label, text);
@@ -124,7 +126,7 @@ async function runAndCheck(
   const outputs: [string, CliResult][] = [];
   try {
     const r = await runCli(args, { env });
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, code, r.stderr);
     outputs.push(["eval", r]);
     assert.ok(existsSync(`${db}-wal`), "the write-ahead log is kept while a connection is open");
     for (const file of databaseFiles(db)) assertClean(file, readFileSync(file));
@@ -242,7 +244,14 @@ describe("credentials written into a base URL stay secret", { concurrency: true 
     try {
       const db = join(work, "closed-port.db");
       const flags = ["--base-url", baseUrlOf(`http://127.0.0.1:${port}`)];
-      await runAndCheck(db, evalArgs(db, ...flags), envWith(judge, "sk-test-judge-key"), markers);
+      const [[, run]] = (await runAndCheck(
+        db,
+        evalArgs(db, ...flags),
+        envWith(judge, "sk-test-judge-key"),
+        markers,
+        1,
+      )) as [[string, CliResult]];
+      assert.match(run.stderr, /no sample was graded \(7 samples: 7 errors, 0 ungraded\)/);
       const errors = errorVerdicts(db);
       assert.equal(errors.length, 7);
       assert.ok(
