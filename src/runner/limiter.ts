@@ -13,6 +13,12 @@ export class AdaptiveLimiter {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(readonly maxConcurrency: number) {
+    // Zero would never start a request: the run would wait forever on an empty event loop.
+    if (!(Number.isInteger(maxConcurrency) && maxConcurrency >= 1)) {
+      throw new RangeError(
+        `AdaptiveLimiter: maxConcurrency must be a whole number ≥ 1, got ${maxConcurrency}`,
+      );
+    }
     this.limit = maxConcurrency;
   }
 

@@ -101,6 +101,11 @@ describe("callProvider: one retry layer with caps", () => {
 });
 
 describe("AdaptiveLimiter", () => {
+  test("refuses a limit that could never start a request", () => {
+    for (const bad of [0, -1, 1.5, Number.NaN])
+      assert.throws(() => new AdaptiveLimiter(bad), RangeError, String(bad));
+  });
+
   test("never lets more than the limit run at once", async () => {
     const s = scripted([ok], 20);
     const limiter = new AdaptiveLimiter(3);
