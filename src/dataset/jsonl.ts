@@ -37,7 +37,7 @@ export function readJsonlDataset(path: string, model: SpecModel | null): Sample[
       yield* readLines(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (!code) throw error;
+      if (!code || error instanceof DatasetError) throw error;
       throw new DatasetError(`${path}: cannot read dataset (${code})`);
     }
   })();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -115,5 +115,37 @@ describe("datasets from the spec", () => {
     assert.throws(() => readJsonlDataset(join(dir, "missing.jsonl"), null), {
       message: `${join(dir, "missing.jsonl")}: cannot read dataset (ENOENT)`,
     });
+  });
+
+  test("JSONL that is not valid UTF-8 is refused by line, also across the 1 MB read chunk, never replaced", () => {
+    const path = join(dir, "latin1.jsonl");
+    const text = `café ☕ ${"😀".repeat(12)}`;
+    const good = (id: string) => Buffer.from(`${JSON.stringify({ id, input: text, target: "kind" })}\n`);
+    // "café" written in Latin-1 (a lone 0xE9 byte), as an editor with the wrong encoding would save it.
+    const latin1 = Buffer.from(`{"id": "b", "input": "caf\xe9", "target": "kind"}\n`, "latin1");
+    writeFileSync(path, Buffer.concat([good("a"), latin1, good("c")]));
+    assert.throws(() => readJsonlDataset(path, null), { message: `${path}:2: not valid UTF-8` });
+
+    // A 4-byte character cut short at the very end of the file (no final newline).
+    writeFileSync(
+      path,
+      Buffer.concat([good("a"), good("b"), Buffer.from('{"id": "c", "input": "\xf0\x9f', "latin1")]),
+    );
+    assert.throws(() => readJsonlDataset(path, null), { message: `${path}:3: not valid UTF-8` });
+
+    // Past the first chunk: the bad byte sits on line 30 001, with valid 4-byte characters on every chunk edge.
+    const lines = Array.from({ length: 40_000 }, (_, i) => good(`r${i}`));
+    const bad = 30_000;
+    lines[bad] = Buffer.concat([
+      Buffer.from(`{"id": "r${bad}", "input": "`),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}\n'),
+    ]);
+    writeFileSync(path, Buffer.concat(lines));
+    assert.ok(statSync(path).size > 3 * 2 ** 20, "the file spans several read chunks");
+    assert.throws(() => readJsonlDataset(path, null), { message: `${path}:${bad + 1}: not valid UTF-8` });
+    lines[bad] = good(`r${bad}`);
+    writeFileSync(path, Buffer.concat(lines));
+    assert.equal(readJsonlDataset(path, null).at(-1)?.input[0]?.content, text);
   });
 });
