@@ -24,7 +24,9 @@ export type JsonlRecord = z.input<typeof JsonlRecordSchema>;
 /**
  * Reads a JSONL dataset. A malformed line refuses the whole dataset with its line number: a run that
  * silently skipped lines would report on a different dataset than the one asked for (a `DatasetError` naming
- * the file and line). With a spec, samples get their section's authority and top-level section.
+ * the file and line). So does a line the judge could not grade honestly: one with neither a
+ * `metadata.section_id` nor a `target` rubric, or (with a spec) a section id the spec does not have. With a
+ * spec, samples get their section's authority and top-level section.
  *
  * @example
  * const samples = readJsonlDataset("my-prompts.jsonl", loadSpec("2025-12-18"));
@@ -64,12 +66,22 @@ export function readJsonlDataset(path: string, model: SpecModel | null): Sample[
       typeof record.input === "string"
         ? [textMessage("user", record.input)]
         : record.input.map((m) => textMessage(m.role, m.content));
-    const sectionId = record.metadata?.section_id ?? null;
+    const sectionId = record.metadata?.section_id || null;
+    const target = record.target?.trim() ? record.target : null;
     const section = sectionId && model ? model.sections.find((s) => s.id === sectionId) : undefined;
+    if (sectionId && model && !section) {
+      // Graded without its section and counted under one this spec does not have: refused, not guessed at.
+      throw new DatasetError(`${where}: metadata.section_id '${sectionId}': no such section in the spec`);
+    }
+    if (!sectionId && !target) {
+      throw new DatasetError(
+        `${where}: no metadata.section_id and no target: the judge needs a section or a rubric to grade against`,
+      );
+    }
     samples.push({
       id: record.id,
       input,
-      target: record.target ?? null,
+      target,
       sectionId,
       topLevelSectionId: record.metadata?.top_level_section ?? section?.topLevelId ?? null,
       authority: section?.authority ?? null,

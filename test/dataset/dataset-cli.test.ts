@@ -53,6 +53,22 @@ describe("JSONL datasets through the CLI", { concurrency: true }, () => {
   test("a dataset the judge could not grade honestly is refused by line; nothing written or sent", async () => {
     const cases: { name: string; lines: string[]; encoding?: BufferEncoding; error: string }[] = [
       {
+        // A section of another spec version, or a typo: it would be graded without its section and counted
+        // under a section this spec does not have.
+        name: "unknown-section.jsonl",
+        lines: [
+          line("a"),
+          JSON.stringify({ id: "b", input: "hi", metadata: { section_id: "no_such_section" } }),
+        ],
+        error: ":2: metadata.section_id 'no_such_section': no such section in the spec",
+      },
+      {
+        name: "nothing-to-grade-against.jsonl",
+        lines: [line("a"), line("b"), JSON.stringify({ id: "c", input: "hi", metadata: {} })],
+        error:
+          ":3: no metadata.section_id and no target: the judge needs a section or a rubric to grade against",
+      },
+      {
         // Saved by an editor in Latin-1: "é" is one byte that is not UTF-8. Refused, not replaced by "\ufffd".
         name: "latin1.jsonl",
         lines: [line("a"), line("b", "café")],

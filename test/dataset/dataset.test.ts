@@ -90,20 +90,66 @@ describe("datasets from the spec", () => {
     );
 
     const bad = join(dir, "bad.jsonl");
-    writeFileSync(
-      bad,
-      `${JSON.stringify({ id: "a", input: "x" })}\n${JSON.stringify({ id: "a", input: "y" })}\n`,
-    );
+    const rubric = (id: string, input: string) => JSON.stringify({ id, input, target: "rubric" });
+    writeFileSync(bad, `${rubric("a", "x")}\n${rubric("a", "y")}\n`);
     assert.throws(() => readJsonlDataset(bad, model), { message: `${bad}:2: duplicate id 'a'` });
-    writeFileSync(bad, `${JSON.stringify({ id: "a", input: "x" })}\n{oops\n`);
+    writeFileSync(bad, `${rubric("a", "x")}\n{oops\n`);
     assert.throws(() => readJsonlDataset(bad, model), { message: `${bad}:2: not valid JSON` });
+  });
+
+  test("JSONL: a section the spec does not have, or neither a section nor a rubric, refuses the dataset by line", () => {
+    const path = join(dir, "sections.jsonl");
+    const write = (...records: unknown[]) =>
+      writeFileSync(path, `${records.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    const known = { id: "a", input: "hi", metadata: { section_id: "do_not_lie" } };
+    const rubricOnly = { id: "b", input: "hi", target: "Answers in French." };
+
+    // A section id from another spec version (or a typo) would be graded with no section and reported under a
+    // section this spec does not have.
+    write(known, rubricOnly, { id: "c", input: "hi", metadata: { section_id: "do_not_lye" } });
+    assert.throws(() => readJsonlDataset(path, model), {
+      name: "DatasetError",
+      message: `${path}:3: metadata.section_id 'do_not_lye': no such section in the spec`,
+    });
+    // Even with a rubric: the sample would still be counted under that section.
+    write(known, { ...rubricOnly, metadata: { section_id: "do_not_lye" } });
+    assert.throws(() => readJsonlDataset(path, model), {
+      message: /^.*:2: metadata\.section_id 'do_not_lye'/,
+    });
+
+    // No section and no rubric: the judge would have nothing to grade against.
+    const refused = `${path}:2: no metadata.section_id and no target: the judge needs a section or a rubric to grade against`;
+    for (const record of [
+      { id: "c", input: "hi" },
+      { id: "c", input: "hi", metadata: null },
+      { id: "c", input: "hi", metadata: { top_level_section: "seek_truth" } },
+      { id: "c", input: "hi", target: "  ", metadata: { section_id: "" } },
+    ]) {
+      write(known, record);
+      assert.throws(() => readJsonlDataset(path, model), { name: "DatasetError", message: refused });
+      // Without a spec the section cannot be checked, but a record with nothing to grade against still can.
+      assert.throws(() => readJsonlDataset(path, null), { message: refused });
+    }
+
+    write(known, rubricOnly);
+    assert.deepEqual(
+      readJsonlDataset(path, model).map((s) => [s.id, s.sectionId, s.target]),
+      [
+        ["a", "do_not_lie", null],
+        ["b", null, "Answers in French."],
+      ],
+    );
+    write({ ...known, metadata: { section_id: "not_checked_without_a_spec" } });
+    assert.equal(readJsonlDataset(path, null)[0]?.sectionId, "not_checked_without_a_spec");
   });
 
   test("JSONL past the 1 MB read chunk: multi-byte text across chunk edges intact, line numbers exact", () => {
     const path = join(dir, "large.jsonl");
     // ~3 MB of lines whose 4-byte characters fall across chunk boundaries; a missing final newline; CRLF.
     const text = (i: number) => `${"ü😀".repeat(20 + (i % 7))} sample ${i}`;
-    const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: `r${i}`, input: text(i) }));
+    const lines = Array.from({ length: 20_000 }, (_, i) =>
+      JSON.stringify({ id: `r${i}`, input: text(i), target: "rubric" }),
+    );
     writeFileSync(path, `${lines.join("\r\n")}`);
     const samples = readJsonlDataset(path, null);
     assert.equal(samples.length, 20_000);
