@@ -5,10 +5,20 @@ import type { SpecModel } from "../spec/index.js";
 import { readLines } from "./read-lines.js";
 import type { Sample } from "./sample.js";
 
+/**
+ * A message of a dataset line: role and content, and optionally the attributes the spec writes on a message
+ * (e.g. an assistant's tool call `recipient`, a tool's `name`), so that exported eval prompts keep them.
+ */
+const JsonlMessageSchema = z.object({
+  role: RoleSchema,
+  content: z.string(),
+  attributes: z.record(z.string(), z.string()).optional(),
+});
+
 /** One line of a dataset in the shape OpenAI's Model Spec Evals uses. */
 const JsonlRecordSchema = z.object({
   id: z.union([z.string().min(1), z.number()]).transform(String),
-  input: z.union([z.string(), z.array(z.object({ role: RoleSchema, content: z.string() })).min(1)]),
+  input: z.union([z.string(), z.array(JsonlMessageSchema).min(1)]),
   target: z.string().nullish(),
   metadata: z
     .object({
@@ -65,7 +75,10 @@ export function readJsonlDataset(path: string, model: SpecModel | null): Sample[
     const input: Message[] =
       typeof record.input === "string"
         ? [textMessage("user", record.input)]
-        : record.input.map((m) => textMessage(m.role, m.content));
+        : record.input.map((m) => ({
+            ...textMessage(m.role, m.content),
+            ...(m.attributes && Object.keys(m.attributes).length > 0 ? { attributes: m.attributes } : {}),
+          }));
     const sectionId = record.metadata?.section_id || null;
     const target = record.target?.trim() ? record.target : null;
     const section = sectionId && model ? model.sections.find((s) => s.id === sectionId) : undefined;
@@ -102,7 +115,11 @@ export function readJsonlDataset(path: string, model: SpecModel | null): Sample[
 export function toJsonlRecord(sample: Sample): JsonlRecord {
   return {
     id: sample.id,
-    input: sample.input.map((m) => ({ role: m.role, content: m.content })),
+    input: sample.input.map((m) => ({
+      role: m.role,
+      content: m.content,
+      ...(m.attributes && Object.keys(m.attributes).length > 0 ? { attributes: m.attributes } : {}),
+    })),
     target: sample.target,
     metadata: {
       top_level_section: sample.topLevelSectionId,

@@ -78,6 +78,13 @@ describe("datasets from the spec", () => {
       back.map((s) => [s.id, s.sectionId, s.input[0]?.role]),
       records.map((r) => [r.id, (r.metadata as { section_id: string }).section_id, "user"]),
     );
+    // Every eval prompt, as `spec export --jsonl eval-prompts` writes them: the same samples read back, message
+    // attributes (a tool call's recipient, a tool's name) included.
+    const all = evalPromptSamples(model);
+    writeFileSync(path, `${all.map((s) => JSON.stringify(toJsonlRecord(s))).join("\n")}\n`);
+    assert.deepEqual(readJsonlDataset(path, model), all);
+    assert.ok(all.some((s) => s.input.some((m) => m.attributes?.recipient)));
+
     const string = join(dir, "string.jsonl");
     writeFileSync(
       string,
