@@ -4,7 +4,26 @@ import { CommanderError } from "commander";
 import { ModelspecError } from "../errors.js";
 import { buildProgram } from "./program.js";
 
-/** Exit codes: 0 ok, 1 failed check (lint errors, --fail-under), 2 user error (bad input), 3 internal error. */
+/**
+ * The status when the reader of stdout has gone (`modelspec … | head`): 128 + SIGPIPE, what a shell reports for
+ * a program that a closed pipe stopped. Node ignores SIGPIPE, so the write fails with EPIPE instead.
+ */
+const CLOSED_PIPE = 141;
+
+// Output nobody reads any more is not an error worth a stack trace: stop at once, quietly. A closed stderr
+// only loses messages; the command goes on and keeps its own status.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(CLOSED_PIPE);
+});
+process.stderr.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+});
+
+/**
+ * Exit codes: 0 ok, 1 failed check (lint errors, --fail-under), 2 user error (bad input), 3 internal error;
+ * 130 stopped by Ctrl-C (the commands that run), 141 stdout closed early.
+ */
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {

@@ -5,10 +5,20 @@ import type { SpecModel } from "../spec/index.js";
 import { readLines } from "./read-lines.js";
 import type { Sample } from "./sample.js";
 
+/**
+ * A message of a dataset line: role and content, and optionally the attributes the spec writes on a message
+ * (e.g. an assistant's tool call `recipient`, a tool's `name`), so that exported eval prompts keep them.
+ */
+const JsonlMessageSchema = z.object({
+  role: RoleSchema,
+  content: z.string(),
+  attributes: z.record(z.string(), z.string()).optional(),
+});
+
 /** One line of a dataset in the shape OpenAI's Model Spec Evals uses. */
 const JsonlRecordSchema = z.object({
   id: z.union([z.string().min(1), z.number()]).transform(String),
-  input: z.union([z.string(), z.array(z.object({ role: RoleSchema, content: z.string() })).min(1)]),
+  input: z.union([z.string(), z.array(JsonlMessageSchema).min(1)]),
   target: z.string().nullish(),
   metadata: z
     .object({
@@ -24,7 +34,9 @@ export type JsonlRecord = z.input<typeof JsonlRecordSchema>;
 /**
  * Reads a JSONL dataset. A malformed line refuses the whole dataset with its line number: a run that
  * silently skipped lines would report on a different dataset than the one asked for (a `DatasetError` naming
- * the file and line). With a spec, samples get their section's authority and top-level section.
+ * the file and line). So does a line the judge could not grade honestly: one with neither a
+ * `metadata.section_id` nor a `target` rubric, or (with a spec) a section id the spec does not have. With a
+ * spec, samples get their section's authority and top-level section.
  *
  * @example
  * const samples = readJsonlDataset("my-prompts.jsonl", loadSpec("2025-12-18"));
@@ -37,7 +49,7 @@ export function readJsonlDataset(path: string, model: SpecModel | null): Sample[
       yield* readLines(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (!code) throw error;
+      if (!code || error instanceof DatasetError) throw error;
       throw new DatasetError(`${path}: cannot read dataset (${code})`);
     }
   })();
@@ -63,13 +75,26 @@ export function readJsonlDataset(path: string, model: SpecModel | null): Sample[
     const input: Message[] =
       typeof record.input === "string"
         ? [textMessage("user", record.input)]
-        : record.input.map((m) => textMessage(m.role, m.content));
-    const sectionId = record.metadata?.section_id ?? null;
+        : record.input.map((m) => ({
+            ...textMessage(m.role, m.content),
+            ...(m.attributes && Object.keys(m.attributes).length > 0 ? { attributes: m.attributes } : {}),
+          }));
+    const sectionId = record.metadata?.section_id || null;
+    const target = record.target?.trim() ? record.target : null;
     const section = sectionId && model ? model.sections.find((s) => s.id === sectionId) : undefined;
+    if (sectionId && model && !section) {
+      // Graded without its section and counted under one this spec does not have: refused, not guessed at.
+      throw new DatasetError(`${where}: metadata.section_id '${sectionId}': no such section in the spec`);
+    }
+    if (!sectionId && !target) {
+      throw new DatasetError(
+        `${where}: no metadata.section_id and no target: the judge needs a section or a rubric to grade against`,
+      );
+    }
     samples.push({
       id: record.id,
       input,
-      target: record.target ?? null,
+      target,
       sectionId,
       topLevelSectionId: record.metadata?.top_level_section ?? section?.topLevelId ?? null,
       authority: section?.authority ?? null,
@@ -90,7 +115,11 @@ export function readJsonlDataset(path: string, model: SpecModel | null): Sample[
 export function toJsonlRecord(sample: Sample): JsonlRecord {
   return {
     id: sample.id,
-    input: sample.input.map((m) => ({ role: m.role, content: m.content })),
+    input: sample.input.map((m) => ({
+      role: m.role,
+      content: m.content,
+      ...(m.attributes && Object.keys(m.attributes).length > 0 ? { attributes: m.attributes } : {}),
+    })),
     target: sample.target,
     metadata: {
       top_level_section: sample.topLevelSectionId,

@@ -43,11 +43,17 @@ export function createViewerApp(ctx: views.ViewerContext, options: AppOptions): 
   const render = (c: Context, title: string, active: NavItem | undefined, body: SafeHtml, status = 200) =>
     c.html(page({ title, active, body, note: ctx.db }), status as 200);
   const isApi = (c: Context) => c.req.path === "/api" || c.req.path.startsWith("/api/");
+  // Error pages leave out the database path that other pages show: they also answer requests the viewer refuses.
   const fail = (c: Context, status: number, message: string) =>
     isApi(c)
       ? c.json({ error: message }, status as 404)
-      : render(c, "Error", undefined, errorPage(status, message), status);
+      : c.html(page({ title: "Error", body: errorPage(status, message) }), status as 404);
 
+  // First, so that every response gets the headers: pages, the API, and every refusal and error below.
+  app.use("*", async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+  });
   app.use("*", async (c, next) => {
     if (options.allowedHosts && !options.allowedHosts.has(hostName(c.req.header("host")).toLowerCase())) {
       // A page on another site that rebinds its name to 127.0.0.1 must not read the results.
@@ -55,12 +61,16 @@ export function createViewerApp(ctx: views.ViewerContext, options: AppOptions): 
     }
     if (c.req.method !== "GET" && c.req.method !== "HEAD") return fail(c, 405, "The viewer is read-only.");
     await next();
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
   });
 
   app.onError((error, c) => {
     if (error instanceof views.NotFound) return fail(c, 404, error.message);
-    return fail(c, 500, error instanceof Error ? error.message : String(error));
+    // A bug or a database that broke while the viewer runs. Its message may name files (SQLite and fs errors
+    // do), so it goes to the console of whoever started the viewer, not to the browser.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`modelspec: viewer: internal error on ${c.req.method} ${c.req.path}: ${message}\n`);
+    if (process.env.MODELSPEC_DEBUG) process.stderr.write(`${(error as Error).stack ?? ""}\n`);
+    return fail(c, 500, "The viewer hit an internal error; its console says more.");
   });
   app.notFound((c) => fail(c, 404, `Nothing at ${c.req.path}.`));
 

@@ -349,7 +349,7 @@ describe("typed errors, each with a stable code", () => {
       /no such folder/,
     );
     const dataset = join(work, "bad.jsonl");
-    writeFileSync(dataset, '{"id": "a", "input": "hi"}\nnot json\n');
+    writeFileSync(dataset, '{"id": "a", "input": "hi", "target": "be kind"}\nnot json\n');
     await expectError(
       evaluate({ ...base, db, dataset }),
       DatasetError,

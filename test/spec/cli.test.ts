@@ -93,7 +93,8 @@ describe("spec CLI", () => {
       .trim()
       .split("\n");
     assert.equal(lines.length, 272);
-    assert.equal(JSON.parse(lines[0] ?? "").file, "092i.md");
+    // Eval prompts stream as a dataset in the Model Spec Evals shape (what `eval --dataset <file>` reads).
+    assert.deepEqual(Object.keys(JSON.parse(lines[0] ?? "")), ["id", "input", "target", "metadata"]);
   });
 
   test("every command has --help with an example", async () => {

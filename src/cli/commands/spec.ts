@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
 import { AUTHORITY_LEVELS } from "../../conversation/index.js";
+import { evalPromptSamples, toJsonlRecord } from "../../dataset/index.js";
 import { UsageError } from "../../errors.js";
 import { renderSpecDiff, renderTable } from "../../report/index.js";
 import {
@@ -167,11 +168,10 @@ export function registerSpecCommands(program: Command): void {
     .addOption(specOption())
     .option("--json", "print the whole model as one JSON document (default)")
     .addOption(
-      new Option("--jsonl <kind>", "stream one JSON object per line").choices([
-        "examples",
-        "eval-prompts",
-        "sections",
-      ]),
+      new Option(
+        "--jsonl <kind>",
+        "stream one JSON object per line (eval-prompts: a dataset for eval --dataset)",
+      ).choices(["examples", "eval-prompts", "sections"]),
     )
     .addHelpText(
       "after",
@@ -183,7 +183,8 @@ export function registerSpecCommands(program: Command): void {
     .action((opts: { spec: string; jsonl?: string }) => {
       const model = loadSpec(opts.spec);
       if (opts.jsonl === "examples") return printJsonLines(model.examples);
-      if (opts.jsonl === "eval-prompts") return printJsonLines(model.evalPrompts);
+      // The dataset shape `eval --dataset <file>` reads, with the ids of `--dataset eval-prompts`.
+      if (opts.jsonl === "eval-prompts") return printJsonLines(evalPromptSamples(model).map(toJsonlRecord));
       if (opts.jsonl === "sections") return printJsonLines(model.sections);
       printJson(model);
     });

@@ -8,7 +8,7 @@ interface ViewOptions {
   db: string;
   host: string;
   port: number;
-  spec?: string[];
+  spec: string[];
 }
 
 export function registerViewCommand(program: Command): void {
@@ -24,6 +24,7 @@ export function registerViewCommand(program: Command): void {
       "--spec <dir|version>",
       "spec for the spec browser and diffs (repeatable; runs show their own spec)",
       collect,
+      [],
     )
     .addHelpText(
       "after",
@@ -39,7 +40,7 @@ export function registerViewCommand(program: Command): void {
         db: opts.db,
         host: opts.host,
         port: opts.port,
-        spec: opts.spec ?? [],
+        spec: opts.spec,
       });
       process.stdout.write(`modelspec viewer: ${viewer.url}  (${opts.db}, read-only; Ctrl-C to stop)\n`);
       if (opts.host !== "127.0.0.1" && opts.host !== "localhost" && opts.host !== "::1") {
