@@ -1,5 +1,12 @@
 import { InvalidArgumentError, Option } from "commander";
-import { describeRange, type ErrorBudget, inRange, RANGES, type RangedOption } from "../runs/index.js";
+import {
+  describeRange,
+  type ErrorBudget,
+  inRange,
+  RANGES,
+  type RangedOption,
+  thousands,
+} from "../runs/index.js";
 
 /** A commander parser for a numeric flag: the number, or the flag refused with its range (see runs/ranges.ts). */
 function ranged(option: RangedOption): (value: string) => number {
@@ -24,7 +31,7 @@ export function numberOption(
   value?: number,
 ): Option {
   const range = RANGES[option];
-  const n = (x: number) => x.toLocaleString("en-US");
+  const n = thousands;
   const made = new Option(flags, `${description} (${n(range.min)}–${n(range.max)})`).argParser(
     ranged(option),
   );

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { cacheRoot } from "../spec/index.js";
@@ -54,14 +55,18 @@ export async function createProvider(name: string, settings: ProviderSettings = 
         timeoutMs: settings.timeoutMs,
         maxResponseBytes: settings.maxResponseBytes,
       });
-    case "local":
+    case "local": {
+      const modelPath = rest.startsWith("hf:") ? await downloadModel(name, rest) : resolve(rest);
+      // Said before anything is written: a run without its model weights would be nothing but errors.
+      if (!existsSync(modelPath)) throw new UsageError(`model '${name}': no such file ${modelPath}`);
       return (await import("./local/index.js")).createLocalProvider({
         id: name,
-        modelPath: rest.startsWith("hf:") ? await downloadModel(name, rest) : resolve(rest),
+        modelPath,
         threads: settings.threads,
         contextSize: settings.contextSize,
         maxResponseBytes: settings.maxResponseBytes,
       });
+    }
     case "replay":
       return (await import("./replay/index.js")).createReplayProvider({
         id: name,

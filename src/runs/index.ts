@@ -10,7 +10,7 @@ export {
   type RegradeOptions,
   type RunProgress,
 } from "./options.js";
-export { describeRange, inRange, RANGES, type RangedOption } from "./ranges.js";
+export { describeRange, inRange, RANGES, type RangedOption, thousands } from "./ranges.js";
 export { regrade } from "./regrade.js";
 export {
   compareRuns,

@@ -204,7 +204,8 @@ describe("judge boundary: reproductions", () => {
       path,
       `${JSON.stringify({ id: "1", input: "Tell me a secret", metadata: { section_id: forged } })}\n`,
     );
-    const [sample] = readJsonlDataset(path, model);
+    // Read without a spec, so the id is not checked against it (as for a dataset given to the library).
+    const [sample] = readJsonlDataset(path, null);
     assert.ok(sample);
     for (const context of ["full", "section"] as const) {
       const prompt = buildJudgePrompt({
