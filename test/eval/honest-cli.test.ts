@@ -2,7 +2,7 @@
 // fail on errors, regrade resumes, a killed run reads as interrupted, run references are prefixes, and a
 // damaged, full or read-only database gets one line.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
   cpSync,
@@ -291,7 +291,7 @@ describe("a damaged, full or read-only database", () => {
     }
   });
 
-  test("read-only commands work on a database in a read-only folder", async (t) => {
+  test("read-only commands (runs, report, export, view) work on a database in a read-only folder", async (t) => {
     const folder = join(work, "read-only");
     mkdirSync(folder);
     const db = join(folder, "results.db");
@@ -320,6 +320,26 @@ describe("a damaged, full or read-only database", () => {
         const r = run$(...args);
         assert.equal(r.status, 0, `${args.join(" ")}: ${r.stderr}`);
         assert.ok(r.stdout.includes(run), args.join(" "));
+      }
+      // And the viewer: it serves the run's page from the read-only database.
+      const [command, ...rest] = [...asUser, process.execPath, CLI, "view", "--port", "0", "--db", db];
+      const view = spawn(command as string, rest, { env: { ...process.env, HOME: work } });
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          let out = "";
+          view.stdout.on("data", (d) => {
+            out += d;
+            const found = /http:\/\/\S+\//.exec(out);
+            if (found) resolve(found[0]);
+          });
+          view.on("exit", (code) => reject(new Error(`view exited ${code}`)));
+        });
+        const page = await fetch(new URL(`/runs/${run}`, url));
+        assert.equal(page.status, 200);
+        assert.ok((await page.text()).includes(run));
+      } finally {
+        view.kill("SIGINT");
+        await new Promise((resolve) => view.once("close", resolve));
       }
       assert.deepEqual(
         [existsSync(`${db}-wal`), existsSync(`${db}-shm`)],
