@@ -63,7 +63,7 @@ function hashOnce(text: string): string {
  * `callProvider` and caches their results; what a grade and a verdict are is the judge's. Completions and grades
  * are looked up by content key first, so a resumed or repeated run pays only for what is missing. Provider
  * failures become `error` verdicts with their kind, never a grade; a stop (signal) leaves the sample pending
- * for the next run.
+ * for the next run. `onProgress` is called once before any work, then after each sample.
  *
  * @example
  * await runEval({ store, runId, spec, candidate, judge, generation, judging, policy: DEFAULT_POLICY, signal });
@@ -99,6 +99,7 @@ export async function runEval(plan: EvalPlan): Promise<ProgressState> {
       plan.onProgress?.(state);
     }
   };
+  plan.onProgress?.(state); // before any work: what is already done
   await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
   return state;
 }

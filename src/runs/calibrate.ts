@@ -64,12 +64,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
   const store = ResultStore.open(o.db);
   const providers = new RunProviders();
   try {
-    const grader = await providers.get(o.judge, {
-      baseURL: o.judgeBaseUrl,
-      threads: o.threads,
-      contextSize: o.contextSize,
-      maxResponseBytes: o.maxResponseBytes,
-    });
+    const grader = await providers.judge(o);
     const started = startRun(store, {
       id: runId,
       specVersion: spec.source.version,
@@ -103,14 +98,11 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
     await executeRun({
       store,
       runId,
-      resumed: started.resumed,
+      started,
       spec,
       candidate: null,
-      judge: { provider: grader, concurrency: o.judgeConcurrency, judging: started.judging },
-      timeout: o.timeout,
-      maxAttempts: o.maxAttempts,
-      signal: o.signal,
-      onProgress: o.onProgress,
+      judge: grader,
+      options: o,
     });
     return { runId, judge, ...calibrationReport(store, runId, items) };
   } finally {

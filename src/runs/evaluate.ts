@@ -57,14 +57,18 @@ export async function evaluate(options: EvaluateOptions): Promise<RunSummary> {
   });
   const providers = new RunProviders();
   try {
-    const local = { threads: o.threads, contextSize: o.contextSize, maxResponseBytes: o.maxResponseBytes };
-    const candidate = await providers.get(o.model, { ...local, baseURL: o.baseUrl });
+    const candidate = await providers.get(o.model, {
+      baseURL: o.baseUrl,
+      threads: o.threads,
+      contextSize: o.contextSize,
+      maxResponseBytes: o.maxResponseBytes,
+    });
     // One provider plays both roles when they are the same model on the same server. The candidate's base URL
     // is not the judge's: a judge on another server needs judgeBaseUrl.
     const grader =
       typeof o.judge === "string" && judge === model && !o.judgeBaseUrl
         ? candidate
-        : await providers.get(o.judge, { ...local, baseURL: o.judgeBaseUrl });
+        : await providers.judge(o);
     const store = ResultStore.open(o.db);
     try {
       const started = startRun(store, {
@@ -85,18 +89,15 @@ export async function evaluate(options: EvaluateOptions): Promise<RunSummary> {
       await executeRun({
         store,
         runId,
-        resumed: started.resumed,
+        started,
         spec,
         candidate: {
           provider: candidate,
           concurrency: o.concurrency,
           generation: { maxTokens: o.maxTokens, temperature: o.temperature, seed: undefined },
         },
-        judge: { provider: grader, concurrency: o.judgeConcurrency, judging: started.judging },
-        timeout: o.timeout,
-        maxAttempts: o.maxAttempts,
-        signal: o.signal,
-        onProgress: o.onProgress,
+        judge: grader,
+        options: o,
       });
       return summarize(store, runId, spec);
     } finally {

@@ -10,7 +10,7 @@ import type { ResultStore, RunStatus, StoredRun } from "../store/index.js";
 import { TOOL_VERSION } from "../version.js";
 import { decodeRun, type RunConfig } from "./config.js";
 import { HEARTBEAT_MS } from "./liveness.js";
-import type { RunProgress } from "./options.js";
+import type { JudgeOptions } from "./options.js";
 
 /**
  * Creates the run, or marks the run with the same id as running again (`resumed`). Returns the judging settings
@@ -39,39 +39,22 @@ export function startRun(
 export interface Execution {
   store: ResultStore;
   runId: string;
-  resumed: boolean;
+  /** What `startRun` returned: whether the run resumes, and the judging settings to grade with. */
+  started: { resumed: boolean; judging: JudgingSettings };
   spec: SpecModel;
   /** Null when the completions exist already (regrade, calibration). */
   candidate: { provider: Provider; concurrency: number; generation: GenerationSettings } | null;
-  judge: { provider: Provider; concurrency: number; judging: JudgingSettings };
-  /** Seconds per request. */
-  timeout: number;
-  maxAttempts: number;
-  signal: AbortSignal | undefined;
-  onProgress: ((progress: RunProgress) => void) | undefined;
+  judge: Provider;
+  /** How the run is carried out: the judge's concurrency, timeouts, retries, the stop signal, progress. */
+  options: Pick<JudgeOptions, "judgeConcurrency" | "timeout" | "maxAttempts" | "signal" | "onProgress">;
 }
 
 /** Generates and grades what the run still lacks, then records how it ended. */
 export async function executeRun(
   e: Execution,
 ): Promise<{ status: Exclude<RunStatus, "running">; stopped: boolean }> {
-  const signal = e.signal ?? new AbortController().signal;
-  const counts = e.store.countSamples(e.runId);
-  const report = (state: Omit<RunProgress, "runId" | "resumed">) =>
-    e.onProgress?.({ ...state, runId: e.runId, resumed: e.resumed });
-  report({
-    total: counts.total,
-    done: counts.done,
-    graded: 0,
-    compliant: 0,
-    ungraded: 0,
-    errors: 0,
-    cachedCompletions: 0,
-    cachedGrades: 0,
-    retries: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-  });
+  const o = e.options;
+  const signal = o.signal ?? new AbortController().signal;
   // A heartbeat while the run works: a run whose heartbeat stops (kill -9, a crash) reads as interrupted.
   const heartbeat = setInterval(() => e.store.touchRun(e.runId), HEARTBEAT_MS);
   heartbeat.unref();
@@ -83,12 +66,12 @@ export async function executeRun(
       candidate: e.candidate
         ? { provider: e.candidate.provider, limiter: new AdaptiveLimiter(e.candidate.concurrency) }
         : null,
-      judge: { provider: e.judge.provider, limiter: new AdaptiveLimiter(e.judge.concurrency) },
+      judge: { provider: e.judge, limiter: new AdaptiveLimiter(o.judgeConcurrency) },
       generation: e.candidate?.generation ?? { maxTokens: 0, temperature: undefined, seed: undefined },
-      judging: e.judge.judging,
-      policy: { ...DEFAULT_POLICY, maxAttempts: e.maxAttempts, timeoutMs: e.timeout * 1000 },
+      judging: e.started.judging,
+      policy: { ...DEFAULT_POLICY, maxAttempts: o.maxAttempts, timeoutMs: o.timeout * 1000 },
       signal,
-      onProgress: report,
+      onProgress: (state) => o.onProgress?.({ ...state, runId: e.runId, resumed: e.started.resumed }),
     });
   } finally {
     clearInterval(heartbeat);

@@ -123,6 +123,9 @@ export const EvaluateOptionsSchema = z.strictObject({
 export type EvaluateOptions = z.input<typeof EvaluateOptionsSchema>;
 export type ResolvedEvaluateOptions = z.output<typeof EvaluateOptionsSchema>;
 
+/** The judge options after defaults (shared by the three schemas). */
+export type JudgeOptions = z.output<z.ZodObject<typeof JudgeOptionsShape>>;
+
 export const RegradeOptionsSchema = z.strictObject({
   /** The run to grade again: an id, a unique prefix, or `latest`. */
   run: z.string().min(1),

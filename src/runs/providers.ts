@@ -1,4 +1,5 @@
 import { createProvider, type Provider, type ProviderSettings } from "../providers/index.js";
+import type { JudgeOptions } from "./options.js";
 
 /** The providers a run uses: named ones are created here and closed by `close`; given instances are the caller's. */
 export class RunProviders {
@@ -10,6 +11,16 @@ export class RunProviders {
     const provider = await createProvider(model, settings);
     this.owned.push(provider);
     return provider;
+  }
+
+  /** The judge the options name, on the judge's own server (`judgeBaseUrl`, never the candidate's). */
+  judge(o: Pick<JudgeOptions, "judge" | "judgeBaseUrl" | "threads" | "contextSize" | "maxResponseBytes">) {
+    return this.get(o.judge, {
+      baseURL: o.judgeBaseUrl,
+      threads: o.threads,
+      contextSize: o.contextSize,
+      maxResponseBytes: o.maxResponseBytes,
+    });
   }
 
   async close(): Promise<void> {

@@ -38,12 +38,7 @@ export async function regrade(options: RegradeOptions): Promise<RunSummary> {
     };
     const runId = regradeRunId({ parentRunId: parent.id, judge, judging, judgeBaseUrl: config.judgeBaseUrl });
     // Before anything is written: a judge that cannot be created (no API key) leaves no run behind.
-    const grader = await providers.get(o.judge, {
-      baseURL: o.judgeBaseUrl,
-      threads: o.threads,
-      contextSize: o.contextSize,
-      maxResponseBytes: o.maxResponseBytes,
-    });
+    const grader = await providers.judge(o);
     const started = startRun(store, {
       id: runId,
       specVersion: spec.source.version,
@@ -58,14 +53,11 @@ export async function regrade(options: RegradeOptions): Promise<RunSummary> {
     await executeRun({
       store,
       runId,
-      resumed: started.resumed,
+      started,
       spec,
       candidate: null,
-      judge: { provider: grader, concurrency: o.judgeConcurrency, judging: started.judging },
-      timeout: o.timeout,
-      maxAttempts: o.maxAttempts,
-      signal: o.signal,
-      onProgress: o.onProgress,
+      judge: grader,
+      options: o,
     });
     return summarize(store, runId, spec);
   } finally {
