@@ -7,7 +7,7 @@ import type { Provider } from "./types.js";
 const PROVIDER_PREFIXES = ["openai", "anthropic", "local", "replay"] as const;
 
 export interface ProviderSettings {
-  /** Base URL for OpenAI-compatible servers (else OPENAI_BASE_URL). */
+  /** The server: for `openai:` any OpenAI-compatible one (else OPENAI_BASE_URL), for `anthropic:` else ANTHROPIC_BASE_URL. */
   baseURL?: string;
   timeoutMs?: number;
   /** CPU threads for local models. */
@@ -52,6 +52,7 @@ export async function createProvider(name: string, settings: ProviderSettings = 
       return (await import("./anthropic/index.js")).createAnthropicProvider({
         id: name,
         model: rest,
+        baseURL: settings.baseURL,
         timeoutMs: settings.timeoutMs,
         maxResponseBytes: settings.maxResponseBytes,
       });

@@ -69,7 +69,7 @@ const JudgeOptionsShape = {
   judgeTemperature: rangedNumber("judgeTemperature").optional(),
   /** Judge requests in flight at most. */
   judgeConcurrency: rangedNumber("judgeConcurrency").default(DEFAULTS.judgeConcurrency),
-  /** OpenAI-compatible server for the judge (else OPENAI_BASE_URL). */
+  /** The judge's server: OpenAI-compatible (else OPENAI_BASE_URL) or Anthropic's (else ANTHROPIC_BASE_URL). */
   judgeBaseUrl: z.string().optional(),
   /** Per-request timeout in seconds. */
   timeout: rangedNumber("timeout").default(DEFAULTS.timeout),
@@ -116,7 +116,7 @@ export const EvaluateOptionsSchema = z.strictObject({
   temperature: rangedNumber("temperature").optional(),
   /** Candidate requests in flight at most. */
   concurrency: rangedNumber("concurrency").default(DEFAULTS.concurrency),
-  /** OpenAI-compatible server for the candidate (else OPENAI_BASE_URL). */
+  /** The candidate's server: OpenAI-compatible (else OPENAI_BASE_URL) or Anthropic's (else ANTHROPIC_BASE_URL). */
   baseUrl: z.string().optional(),
   ...JudgeOptionsShape,
 });

@@ -28,7 +28,10 @@ const SPEC = releaseDir("2025-12-18");
 const work = mkdtempSync(join(tmpdir(), "modelspec-honest-"));
 let server: FakeLlmServer;
 
-type Body = { response_format?: unknown; messages?: { content: string }[] };
+type Body = { response_format?: unknown; tool_choice?: unknown; messages?: { content: string }[] };
+/** A judge's request: structured output (OpenAI) or a forced tool (Anthropic). */
+const isJudge = (body: unknown) =>
+  (body as Body).response_format !== undefined || (body as Body).tool_choice !== undefined;
 const grade = (compliance: number): FakeReply => ({
   json: {
     compliance,
@@ -38,7 +41,7 @@ const grade = (compliance: number): FakeReply => ({
   },
 });
 const script = (body: unknown): FakeReply => {
-  if ((body as Body).response_format !== undefined) return grade(7);
+  if (isJudge(body)) return grade(7);
   const text = JSON.stringify(body);
   // One prompt of be_creative fails to generate (400: not retried).
   return text.includes("love poem") ? { status: 400, message: "no" } : { text: "fine" };
@@ -161,6 +164,25 @@ describe("answers over --max-response-bytes", () => {
     } finally {
       server.setScript(script);
     }
+  });
+});
+
+describe("base URLs", () => {
+  test("--judge-base-url reaches an anthropic judge too (it was recorded, and ignored)", async () => {
+    const db = join(work, "anthropic-judge.db");
+    const requests = server.requests.length;
+    const r = await runCli(
+      [
+        ...evalArgs(db).map((a) => (a === "openai:judge" ? "anthropic:claude-judge" : a)),
+        "--judge-base-url",
+        server.url,
+        "--json",
+      ],
+      { env: { ...env(), ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: undefined } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const judged = server.requests.slice(requests).filter((q) => q.api === "anthropic").length;
+    assert.equal(judged, JSON.parse(r.stdout).overall.graded, "every grade came from the server named");
   });
 });
 

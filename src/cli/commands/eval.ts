@@ -58,7 +58,10 @@ export function registerEvalCommand(program: Command): void {
         DEFAULTS.concurrency,
       ),
     )
-    .option("--base-url <url>", "OpenAI-compatible server for the candidate (else OPENAI_BASE_URL)")
+    .option(
+      "--base-url <url>",
+      "the candidate's server: OpenAI-compatible (else OPENAI_BASE_URL), or Anthropic's (else ANTHROPIC_BASE_URL)",
+    )
     .option(
       "--fail-under <rate>",
       "exit 1 when overall compliance is below this (0-1 or a percentage); errors then count against --max-errors",

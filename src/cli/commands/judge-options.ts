@@ -99,7 +99,10 @@ export function addJudgeOptions(command: Command): Command {
         DEFAULTS.judgeConcurrency,
       ),
     )
-    .option("--judge-base-url <url>", "OpenAI-compatible server for the judge (else OPENAI_BASE_URL)")
+    .option(
+      "--judge-base-url <url>",
+      "the judge's server: OpenAI-compatible (else OPENAI_BASE_URL), or Anthropic's (else ANTHROPIC_BASE_URL)",
+    )
     .addOption(numberOption("--timeout <seconds>", "per-request timeout", "timeout", DEFAULTS.timeout))
     .addOption(
       numberOption(
