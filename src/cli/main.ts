@@ -21,7 +21,7 @@ process.stderr.on("error", (error: NodeJS.ErrnoException) => {
 });
 
 /**
- * Exit codes: 0 ok, 1 failed check (lint errors, --fail-under), 2 user error (bad input), 3 internal error;
+ * Exit codes: 0 ok, 1 failed check (lint errors, a gate), 2 user error (bad input), 3 internal error;
  * 130 stopped by Ctrl-C (the commands that run), 141 stdout closed early.
  */
 async function main(argv: string[]): Promise<number> {

@@ -5,7 +5,6 @@ import {
   gradeRequest,
   JUDGE_PROMPT_VERSION,
   type JudgingSettings,
-  newBoundary,
   quorumOf,
   readGrade,
 } from "../judge/index.js";
@@ -44,7 +43,8 @@ export interface EvalPlan {
   candidate: { provider: Provider; limiter: AdaptiveLimiter } | null;
   judge: { provider: Provider; limiter: AdaptiveLimiter };
   generation: GenerationSettings;
-  judging: JudgingSettings;
+  /** With the run's boundary token, which the application layer draws once and keeps when the run resumes. */
+  judging: JudgingSettings & { boundary: string };
   policy: CallPolicy;
   signal: AbortSignal;
   onProgress?: (state: ProgressState) => void;
@@ -83,10 +83,6 @@ export async function runEval(plan: EvalPlan): Promise<ProgressState> {
     inputTokens: 0,
     outputTokens: 0,
   };
-  // The application layer stores the run's boundary token with its judging settings (a resume reuses it, so its
-  // prompts and cached grades stay the same). A caller without one gets a fresh token for this execution: never
-  // a guessable default, but grades of a later execution will not be found in the cache.
-  const boundary = plan.judging.boundary ?? newBoundary();
   const pending = plan.store.pendingSamples(plan.runId);
   const workers = (plan.candidate?.limiter.maxConcurrency ?? 0) + plan.judge.limiter.maxConcurrency;
   // Each call in flight listens for a stop on the run's signal: raise Node's leak warning above that bound.
@@ -95,7 +91,7 @@ export async function runEval(plan: EvalPlan): Promise<ProgressState> {
   const worker = async () => {
     for (let next = pending.next(); !next.done; next = pending.next()) {
       if (plan.signal.aborted) return;
-      await processSample(plan, next.value, state, boundary);
+      await processSample(plan, next.value, state);
       plan.onProgress?.(state);
     }
   };
@@ -104,12 +100,7 @@ export async function runEval(plan: EvalPlan): Promise<ProgressState> {
   return state;
 }
 
-async function processSample(
-  plan: EvalPlan,
-  row: RunSampleRow,
-  state: ProgressState,
-  boundary: string,
-): Promise<void> {
+async function processSample(plan: EvalPlan, row: RunSampleRow, state: ProgressState): Promise<void> {
   const completion = await obtainCompletion(plan, row, state);
   if (completion === "stopped") return;
   if ("error" in completion) {
@@ -130,7 +121,7 @@ async function processSample(
     sample: row.sample,
     response: completion.text,
     context: plan.judging.context,
-    boundary,
+    boundary: plan.judging.boundary,
     hideExamples: plan.judging.hideExamples,
   });
   const grades: GradeRecord[] = [];

@@ -22,25 +22,29 @@ export function startRun(
   run: Omit<StoredRun, "createdAt" | "finishedAt" | "status" | "toolVersion" | "params" | "heartbeatAt"> & {
     params: RunConfig;
   },
-): { resumed: boolean; judging: JudgingSettings } {
-  const params = { ...run.params, judging: { ...run.params.judging, boundary: newBoundary() } } as RunConfig;
+): Started {
+  const judging = { ...run.params.judging, boundary: newBoundary() };
+  const params = { ...run.params, judging } as RunConfig;
   const started = store.startRun({ ...run, params, toolVersion: TOOL_VERSION });
-  if (!started.resumed) return { resumed: false, judging: params.judging };
+  if (!started.resumed) return { resumed: false, judging };
   const stored = decodeRun(started.run).params;
   if (stored.judging.boundary)
-    return { resumed: true, judging: { ...params.judging, boundary: stored.judging.boundary } };
-  store.setRunParams(run.id, {
-    ...stored,
-    judging: { ...stored.judging, boundary: params.judging.boundary },
-  });
-  return { resumed: true, judging: params.judging };
+    return { resumed: true, judging: { ...judging, boundary: stored.judging.boundary } };
+  store.setRunParams(run.id, { ...stored, judging: { ...stored.judging, boundary: judging.boundary } });
+  return { resumed: true, judging };
+}
+
+/** A run started by `startRun`: whether it resumes, and the judging settings to grade with (token included). */
+interface Started {
+  resumed: boolean;
+  judging: JudgingSettings & { boundary: string };
 }
 
 export interface Execution {
   store: ResultStore;
   runId: string;
-  /** What `startRun` returned: whether the run resumes, and the judging settings to grade with. */
-  started: { resumed: boolean; judging: JudgingSettings };
+  /** What `startRun` returned. */
+  started: Started;
   spec: SpecModel;
   /** Null when the completions exist already (regrade, calibration). */
   candidate: { provider: Provider; concurrency: number; generation: GenerationSettings } | null;
@@ -77,7 +81,7 @@ export async function executeRun(
     clearInterval(heartbeat);
   }
   const stopped = signal.aborted;
-  const pending = (e.store.verdictTotals(e.runId, "all")[0]?.pending ?? 0) > 0;
+  const pending = e.store.countSamples(e.runId).pending > 0;
   // A run is completed only when every sample has a verdict; otherwise running it again resumes it.
   const status = pending || stopped ? "interrupted" : "completed";
   e.store.finishRun(e.runId, status);

@@ -1,7 +1,7 @@
 /**
  * Run identity, in one place: a run id is a hash of everything that determines the run's results, so the same
  * inputs (from the CLI or the library) name the same run, and running it again resumes it. The hashed shapes
- * are fixed: changing them would orphan every stored run (test/runs/identity.test.ts pins them).
+ * are fixed: changing them would orphan every stored run (test/runs/library.test.ts pins them).
  */
 import type { JudgingSettings } from "../judge/index.js";
 import { requestKey } from "../runner/index.js";

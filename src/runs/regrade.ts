@@ -21,8 +21,9 @@ export async function regrade(options: RegradeOptions): Promise<RunSummary> {
   const store = ResultStore.open(o.db);
   const providers = new RunProviders();
   try {
-    const parent = parentOf(store, decodeRun(store.findRun(o.run)), judge, o);
     const judging = judgingFrom(o, judge, false);
+    const judgeBaseUrl = withoutCredentials(o.judgeBaseUrl);
+    const parent = parentOf(store, decodeRun(store.findRun(o.run)), { judge, judging, judgeBaseUrl });
     const spec = specOfRun(parent, o.spec);
     if (!spec) {
       throw new UsageError(
@@ -34,9 +35,9 @@ export async function regrade(options: RegradeOptions): Promise<RunSummary> {
       regradeOf: parent.id,
       specSource: o.spec ?? runSpecSource(parent),
       judging,
-      judgeBaseUrl: withoutCredentials(o.judgeBaseUrl),
+      judgeBaseUrl,
     };
-    const runId = regradeRunId({ parentRunId: parent.id, judge, judging, judgeBaseUrl: config.judgeBaseUrl });
+    const runId = regradeRunId({ parentRunId: parent.id, judge, judging, judgeBaseUrl });
     // Before anything is written: a judge that cannot be created (no API key) leaves no run behind.
     const grader = await providers.judge(o);
     const started = startRun(store, {
@@ -74,16 +75,9 @@ export async function regrade(options: RegradeOptions): Promise<RunSummary> {
 function parentOf(
   store: ResultStore,
   named: RunRecord,
-  judge: string,
-  o: Parameters<typeof judgingFrom>[0] & { judgeBaseUrl?: string },
+  regrading: Omit<Parameters<typeof regradeRunId>[0], "parentRunId">,
 ): RunRecord {
   if (named.params.kind !== "regrade" || named.parentRunId === null) return named;
-  const judging = judgingFrom(o, judge, false);
-  const same = regradeRunId({
-    parentRunId: named.parentRunId,
-    judge,
-    judging,
-    judgeBaseUrl: withoutCredentials(o.judgeBaseUrl),
-  });
+  const same = regradeRunId({ ...regrading, parentRunId: named.parentRunId });
   return same === named.id ? decodeRun(store.findRun(named.parentRunId)) : named;
 }

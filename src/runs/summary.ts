@@ -105,7 +105,9 @@ export function summarize(store: ResultStore, runId: string, spec: SpecModel | n
       errors: r.errors,
       pending: r.pending,
     }));
-  const all = store.verdictTotals(run.id, "all")[0] as VerdictTotals;
+  const bySection = store.verdictTotals(run.id, "section");
+  // Every prompt has one section (or none): the run's totals are the sections' summed, not another scan.
+  const all = sumTotals(bySection);
   const tokens = store.tokenTotals(run.id);
   const { graderSamples, quorum, threshold } = run.params.judging;
   return {
@@ -125,12 +127,30 @@ export function summarize(store: ResultStore, runId: string, spec: SpecModel | n
     judgeAnswers: store.graderAnswers(run.id),
     grading: { graderSamples, quorum: quorumOf(graderSamples, quorum), threshold },
     byTopLevel: rows(store.verdictTotals(run.id, "top"), true),
-    bySection: rows(store.verdictTotals(run.id, "section"), true),
+    bySection: rows(bySection, true),
     byAuthority: rows(store.verdictTotals(run.id, "authority"), false),
     tokens,
     estimatedCostUsd: {
       candidate: estimateCost(run.model, tokens.candidate),
       judge: estimateCost(run.judge, tokens.judge),
     },
+  };
+}
+
+/** The totals of groups that split the same samples, added up. */
+function sumTotals(groups: readonly VerdictTotals[]): VerdictTotals {
+  const sum = (key: keyof Omit<VerdictTotals, "id" | "maxEpochs">) => groups.reduce((n, g) => n + g[key], 0);
+  return {
+    id: null,
+    total: sum("total"),
+    graded: sum("graded"),
+    compliant: sum("compliant"),
+    ungraded: sum("ungraded"),
+    errors: sum("errors"),
+    pending: sum("pending"),
+    prompts: sum("prompts"),
+    maxEpochs: groups.reduce((n, g) => Math.max(n, g.maxEpochs), 0),
+    sumScores: sum("sumScores"),
+    sumSquaredScores: sum("sumSquaredScores"),
   };
 }

@@ -33,7 +33,7 @@ import {
 } from "./records.js";
 import { type Failures, lowestScoring, type SampleDetail, sampleDetail } from "./sample-detail.js";
 import { type SamplePage, type SamplePageFilter, samplePage, sampleSections } from "./sample-pages.js";
-import type { Sql } from "./sql.js";
+import { type Sql, VERDICT_JOIN } from "./sql.js";
 
 const now = () => new Date().toISOString();
 
@@ -217,8 +217,7 @@ export class ResultStore {
   *pendingSamples(runId: string, pageSize = 500): Generator<RunSampleRow> {
     let after = -1;
     const page = this.sql(
-      `SELECT s.* FROM run_samples s LEFT JOIN verdicts v
-         ON v.run_id = s.run_id AND v.sample_id = s.sample_id AND v.epoch = s.epoch
+      `SELECT s.* FROM run_samples s ${VERDICT_JOIN}
        WHERE s.run_id = ? AND s.position > ? AND (v.status IS NULL OR v.status = 'error')
        ORDER BY s.position LIMIT ?`,
     );
@@ -230,15 +229,18 @@ export class ResultStore {
     }
   }
 
-  /** A run's samples, and how many of them have a final verdict (an error verdict is retried, so not final). */
-  countSamples(runId: string): { total: number; done: number } {
+  /**
+   * A run's samples; how many have a final verdict (an error verdict is retried, so not final); how many have no
+   * verdict at all (pending).
+   */
+  countSamples(runId: string): { total: number; done: number; pending: number } {
     const row = this.sql(
-      `SELECT COUNT(*) AS total, COUNT(v.status) FILTER (WHERE v.status != 'error') AS done
-         FROM run_samples s LEFT JOIN verdicts v
-           ON v.run_id = s.run_id AND v.sample_id = s.sample_id AND v.epoch = s.epoch
+      `SELECT COUNT(*) AS total, COUNT(v.status) FILTER (WHERE v.status != 'error') AS done,
+           COUNT(*) FILTER (WHERE v.status IS NULL) AS pending
+         FROM run_samples s ${VERDICT_JOIN}
          WHERE s.run_id = ?`,
     ).get(runId) as Row;
-    return { total: Number(row.total), done: Number(row.done) };
+    return { total: Number(row.total), done: Number(row.done), pending: Number(row.pending) };
   }
 
   // Completions, grades and verdicts
@@ -333,7 +335,7 @@ export class ResultStore {
               v.error_kind AS verdict_error_kind, v.error_message AS verdict_error_message
        FROM run_samples s
        LEFT JOIN completions c ON c.key = s.completion_key
-       LEFT JOIN verdicts v ON v.run_id = s.run_id AND v.sample_id = s.sample_id AND v.epoch = s.epoch
+       ${VERDICT_JOIN}
        WHERE s.run_id = ? AND s.position > ? ORDER BY s.position LIMIT ?`,
     );
     for (;;) {
