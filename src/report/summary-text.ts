@@ -30,7 +30,7 @@ export function renderSummary(s: RunSummary, options: { sections?: boolean } = {
     `model ${s.model}   judge ${s.judge}`,
     "",
     `Overall compliance: ${formatRate(s.overall.rate, s.overall.ci95)}  (${s.overall.compliant} of ${s.overall.graded} graded samples${s.overall.clustered ? `, ${s.overall.prompts} prompts; mean prompt score, interval clustered by prompt` : ""})`,
-    `Samples ${s.samples}: graded ${s.overall.graded}, ungraded ${s.ungraded} (judge answer unusable or refused), errors ${s.errors}${s.pending ? `, pending ${s.pending}` : ""}`,
+    `Samples ${s.samples}: graded ${s.overall.graded}, ungraded ${s.ungraded} (too few usable judge answers), errors ${s.errors}${s.pending ? `, pending ${s.pending}` : ""}`,
     `Verdict: median of ${s.grading.graderSamples} grader sample(s), compliant at ${s.grading.threshold} or above, at least ${s.grading.quorum} usable answer(s) else ungraded`,
   ];
   const list = (kinds: Record<string, number>) =>
