@@ -160,8 +160,9 @@ describe("evaluate", () => {
     db: join(work, db),
   });
 
-  test("returns the summary `eval --json` prints, writes nothing to stdout, and resumes a CLI run", async () => {
-    const cli = await runCli(
+  /** The same eval as `options(db)`, through the CLI. */
+  const cliEval = (db: string) =>
+    runCli(
       [
         "eval",
         "--spec",
@@ -177,11 +178,14 @@ describe("evaluate", () => {
         "--judge-base-url",
         `${server.url}/v1`,
         "--db",
-        join(work, "cli-first.db"),
+        join(work, db),
         "--json",
       ],
       { env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined } },
     );
+
+  test("returns the summary `eval --json` prints, writes nothing to stdout, and resumes a CLI run", async () => {
+    const cli = await cliEval("cli-first.db");
     assert.equal(cli.code, 0, cli.stderr);
     const printed = JSON.parse(cli.stdout);
     const requests = server.requests.length;
@@ -211,27 +215,7 @@ describe("evaluate", () => {
     assert.equal(stopped.status, "interrupted");
     assert.ok(stopped.pending > 0 && stopped.pending < stopped.samples, `pending ${stopped.pending}`);
     const before = server.requests.length;
-    const cli = await runCli(
-      [
-        "eval",
-        "--spec",
-        SPEC,
-        "--model",
-        "openai:candidate",
-        "--judge",
-        "openai:judge",
-        "--section",
-        "be_creative",
-        "--base-url",
-        `${server.url}/v1`,
-        "--judge-base-url",
-        `${server.url}/v1`,
-        "--db",
-        join(work, "library-first.db"),
-        "--json",
-      ],
-      { env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined } },
-    );
+    const cli = await cliEval("library-first.db");
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stderr, new RegExp(`Resuming ${stopped.runId}`));
     const finished = JSON.parse(cli.stdout);
