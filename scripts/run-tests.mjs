@@ -1,7 +1,8 @@
 // Runs every *.test.ts under src/ and test/ with Node's own test runner (TypeScript through tsx).
 // Node 20's `--test` does not expand globs, so the file list is gathered here.
-// Builds first (`npm run build`, ~7 s), because the CLI tests run the built `dist/cli/main.js` as a user
-// would: no test may run a stale build, filtered runs included.
+// Builds first, because the CLI tests run the built `dist/cli/main.js` as a user would: no test may run a
+// stale build, filtered runs included. The build is incremental (dist/.tsbuildinfo): files already built are
+// not written again, so a CLI spawned by one run never reads a file another build is rewriting.
 // Usage: node scripts/run-tests.mjs [substring filter...]
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
