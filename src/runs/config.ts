@@ -38,6 +38,10 @@ const EvalConfigSchema = z.object({
   judging: JudgingSettingsSchema,
   baseUrl: z.string().nullable().default(null),
   judgeBaseUrl: z.string().nullable().default(null),
+  /** The app's system prompt put at the head of every sample (null: none; runs before it have none). */
+  systemPrompt: z.string().nullable().default(null),
+  /** The app's developer prompt, after the system prompt (null: none). */
+  developerPrompt: z.string().nullable().default(null),
 });
 
 const RegradeConfigSchema = z.object({

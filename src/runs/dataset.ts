@@ -8,6 +8,7 @@ import {
 } from "../dataset/index.js";
 import { UsageError } from "../errors.js";
 import type { SpecModel } from "../spec/index.js";
+import { withAppPrompts } from "./app-prompts.js";
 import type { ResolvedEvaluateOptions } from "./options.js";
 
 /** The name a dataset is recorded under: the name or path given, or `samples` for samples given directly. */
@@ -15,7 +16,10 @@ export function datasetName(dataset: ResolvedEvaluateOptions["dataset"]): string
   return typeof dataset === "string" ? dataset : "samples";
 }
 
-/** The samples an eval runs: the dataset asked for, filtered and subset as the options say (a new array). */
+/**
+ * The samples an eval runs: the dataset asked for, filtered and subset as the options say (a new array), each
+ * with the app's system and developer prompts at the head of its conversation when the options give them.
+ */
 export function selectDataset(spec: SpecModel, o: ResolvedEvaluateOptions): Sample[] {
   const all = typeof o.dataset === "string" ? namedDataset(spec, o.dataset) : checkedSamples(o.dataset);
   for (const id of o.section) {
@@ -35,7 +39,7 @@ export function selectDataset(spec: SpecModel, o: ResolvedEvaluateOptions): Samp
     spec,
   );
   if (samples.length === 0) throw new UsageError("no samples match the filters");
-  return samples;
+  return withAppPrompts(samples, o);
 }
 
 function namedDataset(spec: SpecModel, dataset: string): Sample[] {

@@ -47,6 +47,8 @@ export async function evaluate(options: EvaluateOptions): Promise<RunSummary> {
     judging,
     baseUrl: withoutCredentials(o.baseUrl),
     judgeBaseUrl: withoutCredentials(o.judgeBaseUrl),
+    systemPrompt: o.systemPrompt ?? null,
+    developerPrompt: o.developerPrompt ?? null,
   };
   const runId = evalRunId({
     specHash: spec.source.contentHash,

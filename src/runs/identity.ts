@@ -46,6 +46,9 @@ export function evalRunId(input: {
     judging: { ...hashedJudging(c.judging), temperature: c.judging.temperature },
     baseUrl: c.baseUrl,
     judgeBaseUrl: c.judgeBaseUrl,
+    // The app's prompts, hashed only when given: runs without them keep the ids they always had.
+    ...(c.systemPrompt === null ? {} : { systemPrompt: c.systemPrompt }),
+    ...(c.developerPrompt === null ? {} : { developerPrompt: c.developerPrompt }),
   };
   const key = requestKey({
     spec: input.specHash,

@@ -118,6 +118,10 @@ export const EvaluateOptionsSchema = z.strictObject({
   concurrency: rangedNumber("concurrency").default(DEFAULTS.concurrency),
   /** The candidate's server: OpenAI-compatible (else OPENAI_BASE_URL) or Anthropic's (else ANTHROPIC_BASE_URL). */
   baseUrl: z.string().optional(),
+  /** Your app's system prompt (text): a system message at the head of every sample's conversation. */
+  systemPrompt: z.string().regex(/\S/, "expected text").optional(),
+  /** Your app's developer prompt (text): a developer message after the system prompt, before the sample's own. */
+  developerPrompt: z.string().regex(/\S/, "expected text").optional(),
   ...JudgeOptionsShape,
 });
 export type EvaluateOptions = z.input<typeof EvaluateOptionsSchema>;
