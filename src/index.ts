@@ -62,6 +62,7 @@ export {
   type CalibrateOptions,
   type CalibrationReport,
   type ComparisonRow,
+  type ConfigFile,
   calibrate,
   checkGates,
   compareRuns,
@@ -81,6 +82,7 @@ export {
   type RunProgress,
   type RunRecord,
   type RunSummary,
+  readConfigFile,
   regrade,
   summarizeRun,
 } from "./runs/index.js";

@@ -1,6 +1,13 @@
+export { appPromptText } from "./app-prompts.js";
 export { type CalibrationReport, calibrate } from "./calibrate.js";
 export type { ComparisonRow, RunComparison } from "./compare.js";
 export type { RunConfig, RunRecord } from "./config.js";
+export {
+  CONFIG_FILE_NAME,
+  type ConfigFile,
+  configJsonSchema,
+  readConfigFile,
+} from "./config-file.js";
 export { evaluate } from "./evaluate.js";
 export { checkGates, type ErrorBudget, type GateFailure, type GateOptions } from "./gate.js";
 export {
@@ -20,4 +27,5 @@ export {
   summarizeRun,
 } from "./results.js";
 export { runSpecSource, specOfRun } from "./run-spec.js";
+export { starterConfig } from "./starter-config.js";
 export { type GroupRow, type RateCell, type RunSummary, rateCell } from "./summary.js";
