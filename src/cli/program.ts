@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { TOOL_VERSION } from "../version.js";
 import { registerCalibrateCommand } from "./commands/calibrate.js";
 import { registerEvalCommand } from "./commands/eval.js";
+import { registerInitCommand } from "./commands/init.js";
 import { registerRegradeCommand } from "./commands/regrade.js";
 import { registerResultCommands } from "./commands/results.js";
 import { registerSpecCommands } from "./commands/spec.js";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
     );
   registerSpecCommands(program);
   registerEvalCommand(program);
+  registerInitCommand(program);
   registerResultCommands(program);
   registerRegradeCommand(program);
   registerCalibrateCommand(program);

@@ -1,5 +1,7 @@
 import { type Command, Option } from "commander";
+import { UsageError } from "../../errors.js";
 import { DEFAULTS, type ErrorBudget, evaluate } from "../../runs/index.js";
+import { applyConfigFile } from "../config-flags.js";
 import { examples } from "../output.js";
 import { collect, errorBudget, numberOption, rate } from "../parse-options.js";
 import { runInTerminal } from "../run-in-terminal.js";
@@ -7,8 +9,9 @@ import { addJudgeOptions, type JudgeFlags, judgeOptions } from "./judge-options.
 import { finishRunCommand } from "./run-output.js";
 
 interface EvalFlags extends JudgeFlags {
+  config?: string;
   spec: string;
-  model: string;
+  model: string[];
   dataset: string;
   section: string[];
   top: string[];
@@ -23,6 +26,8 @@ interface EvalFlags extends JudgeFlags {
   baseUrl?: string;
   failUnder?: number;
   maxErrors?: ErrorBudget;
+  systemPrompt?: string;
+  developerPrompt?: string;
 }
 
 export function registerEvalCommand(program: Command): void {
@@ -31,10 +36,16 @@ export function registerEvalCommand(program: Command): void {
     .description(
       "Evaluate a model against the spec: generate responses, grade them with a judge, report compliance",
     )
+    .option(
+      "--config <file>",
+      "read options from this YAML file (default: ./modelspec.yaml if there is one); flags override it",
+    )
     .addOption(new Option("--spec <dir|version>", "spec folder or fetched release").default(DEFAULTS.spec))
-    .requiredOption(
+    .option(
       "--model <provider:model>",
       "candidate: openai:…, anthropic:…, local:<file.gguf>, replay:<file.jsonl>",
+      collect,
+      [],
     )
     .option(
       "--dataset <name|file>",
@@ -63,6 +74,14 @@ export function registerEvalCommand(program: Command): void {
       "the candidate's server: OpenAI-compatible (else OPENAI_BASE_URL), or Anthropic's (else ANTHROPIC_BASE_URL)",
     )
     .option(
+      "--system-prompt <file|text>",
+      "your app's system prompt (a file's content, or the text): a system message first in every sample",
+    )
+    .option(
+      "--developer-prompt <file|text>",
+      "your app's developer prompt (a file's content, or the text): a developer message after the system prompt",
+    )
+    .option(
       "--fail-under <rate>",
       "exit 1 when overall compliance is below this (0-1 or a percentage); errors then count against --max-errors",
       rate,
@@ -72,20 +91,26 @@ export function registerEvalCommand(program: Command): void {
       "exit 1 when more samples than this end as errors or ungraded (a count or a rate; 0 with --fail-under)",
       errorBudget,
     );
-  addJudgeOptions(command).addHelpText(
+  addJudgeOptions(command, false).addHelpText(
     "after",
     examples(
       "modelspec eval --spec 2025-12-18 --model openai:gpt-4.1-mini --judge openai:gpt-5",
       "modelspec eval --model local:./qwen.gguf --judge local:./judge.gguf --judge-context section --limit 20",
       "modelspec eval --model openai:my-model --base-url http://localhost:8000/v1 --judge openai:gpt-5 --fail-under 0.8",
       "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --epochs 5 --fail-under 80% --max-errors 1%",
+      'modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --limit 20 --system-prompt "You are the support assistant of Acme Bank. Only discuss Acme products."',
+      "modelspec eval --config modelspec.yaml --limit 5",
     ),
   );
-  command.action(async (f: EvalFlags) => {
+  command.action(async (flags: EvalFlags, cmd: Command) => {
+    const f = applyConfigFile(cmd, flags);
+    // One model per run here; a repeated --model or a list in the config file is refused.
+    if (f.model.length > 1) throw new UsageError(`several models: ${f.model.join(", ")}`);
+    const model = f.model[0] as string;
     const { result, stopped } = await runInTerminal(f.progress && !f.json, (hooks) =>
       evaluate({
         spec: f.spec,
-        model: f.model,
+        model,
         dataset: f.dataset,
         section: f.section,
         top: f.top,
@@ -98,6 +123,8 @@ export function registerEvalCommand(program: Command): void {
         temperature: f.temperature,
         concurrency: f.concurrency,
         baseUrl: f.baseUrl,
+        systemPrompt: f.systemPrompt,
+        developerPrompt: f.developerPrompt,
         ...judgeOptions(f),
         ...hooks,
         onWarning: (message) => process.stderr.write(`modelspec: warning: ${message}\n`),

@@ -44,13 +44,17 @@ export function judgeOptions(f: JudgeFlags) {
   };
 }
 
-/** Options shared by eval, regrade and calibrate: the judge and how it grades. */
-export function addJudgeOptions(command: Command): Command {
+/**
+ * Options shared by eval, regrade and calibrate: the judge and how it grades. `judgeRequired: false` for eval,
+ * whose config file may name the judge (it checks for one itself).
+ */
+export function addJudgeOptions(command: Command, judgeRequired = true): Command {
+  const judge = new Option(
+    "--judge <provider:model>",
+    "grader model (a separate role; never defaults to the candidate)",
+  ).makeOptionMandatory(judgeRequired);
   return command
-    .requiredOption(
-      "--judge <provider:model>",
-      "grader model (a separate role; never defaults to the candidate)",
-    )
+    .addOption(judge)
     .addOption(
       numberOption(
         "--grader-samples <n>",
