@@ -99,7 +99,7 @@ export function registerEvalCommand(program: Command): void {
       "modelspec eval --model openai:my-model --base-url http://localhost:8000/v1 --judge openai:gpt-5 --fail-under 0.8",
       "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --epochs 5 --fail-under 80% --max-errors 1%",
       'modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --limit 20 --system-prompt "You are the support assistant of Acme Bank. Only discuss Acme products."',
-      "modelspec eval --config modelspec.yaml --limit 5",
+      "modelspec eval --config modelspec.yaml --fail-under 80%",
     ),
   );
   command.action(async (flags: EvalFlags, cmd: Command) => {
