@@ -32,8 +32,8 @@ const evalArgs = (db: string, ...extra: string[]) => [
   "eval",
   "--spec",
   SPEC,
-  "--model",
-  "openai:candidate",
+  // A test's own --model replaces this one (--model is repeatable: two would be two models).
+  ...(extra.includes("--model") ? [] : ["--model", "openai:candidate"]),
   "--judge",
   "openai:judge",
   "--grader-samples",
