@@ -1,3 +1,4 @@
+import { UsageError } from "../errors.js";
 import { clusteredPairedDifference, type PairedDifference, pairedDifference } from "../stats/index.js";
 import type { ResultStore } from "../store/index.js";
 
@@ -23,8 +24,12 @@ export interface RunComparison {
   bySection: ComparisonRow[];
 }
 
-/** Per-section differences between two runs on what both graded, with a paired test and interval. */
+/**
+ * Per-section differences between two runs on what both graded, with a paired test and interval. Runs with no
+ * sample in common (another dataset, other filters) are a `UsageError`: there is nothing to pair.
+ */
 export function comparePairs(store: ResultStore, runA: string, runB: string): RunComparison {
+  if (!store.shareSamples(runA, runB)) throw new UsageError(`runs ${runA} and ${runB} share no samples`);
   const pairs = store.pairedVerdicts(runA, runB);
   const totals = (id: string) => store.verdictTotals(id, "all")[0];
   const [a, b] = [totals(runA), totals(runB)];

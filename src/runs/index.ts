@@ -2,17 +2,21 @@ export { type CalibrationReport, calibrate } from "./calibrate.js";
 export type { ComparisonRow, RunComparison } from "./compare.js";
 export type { RunConfig, RunRecord } from "./config.js";
 export { evaluate } from "./evaluate.js";
+export { evaluateModels } from "./evaluate-models.js";
 export { checkGates, type ErrorBudget, type GateFailure, type GateOptions } from "./gate.js";
 export {
   type CalibrateOptions,
   DEFAULTS,
+  type EvaluateModelsOptions,
   type EvaluateOptions,
+  type ModelProgress,
   type RegradeOptions,
   type RunProgress,
 } from "./options.js";
 export { describeRange, inRange, RANGES, type RangedOption, thousands } from "./ranges.js";
 export { regrade } from "./regrade.js";
 export {
+  compareRunPairs,
   compareRuns,
   type ExportRecord,
   openResults,

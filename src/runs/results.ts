@@ -1,4 +1,5 @@
 import { type JsonlRecord, toJsonlRecord } from "../dataset/index.js";
+import { UsageError } from "../errors.js";
 import type { SpecModel } from "../spec/index.js";
 import {
   type Failures,
@@ -81,6 +82,16 @@ export class Results {
   /** Two runs compared on the samples both graded (paired by sample id and epoch). */
   compare(runA: string, runB: string): RunComparison {
     return comparePairs(this.store, this.findRun(runA).id, this.findRun(runB).id);
+  }
+
+  /**
+   * Every pair of the runs compared (the first with the second, the first with the third, …, in the order given),
+   * each as `compare` does it; a `UsageError` for fewer than two runs or for a pair that shares no samples.
+   */
+  comparePairwise(runs: readonly string[]): RunComparison[] {
+    if (runs.length < 2) throw new UsageError(`compare needs at least two runs (got ${runs.length})`);
+    const ids = runs.map((ref) => this.findRun(ref).id);
+    return ids.flatMap((a, i) => ids.slice(i + 1).map((b) => comparePairs(this.store, a, b)));
   }
 
   /** A run's samples in dataset order with completion, verdict and grades, read a page at a time. */
@@ -180,6 +191,22 @@ export function compareRuns(options: { db: string; a: string; b: string }): RunC
   const results = openResults(options.db);
   try {
     return results.compare(options.a, options.b);
+  } finally {
+    results.close();
+  }
+}
+
+/**
+ * Several stored runs compared pair by pair (first with second, first with third, …, second with third, …), each
+ * pair as `compareRuns` compares it: what `modelspec compare` prints for more than two runs.
+ *
+ * @example
+ * const pairs = compareRunPairs({ db: ".modelspec/results.db", runs: ["run-3f2a", "run-9c1b", "latest"] });
+ */
+export function compareRunPairs(options: { db: string; runs: readonly string[] }): RunComparison[] {
+  const results = openResults(options.db);
+  try {
+    return results.comparePairwise(options.runs);
   } finally {
     results.close();
   }
