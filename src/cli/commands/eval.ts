@@ -1,14 +1,15 @@
 import { type Command, Option } from "commander";
-import { DEFAULTS, type ErrorBudget, evaluate } from "../../runs/index.js";
+import { DEFAULTS, type ErrorBudget, evaluateModels } from "../../runs/index.js";
 import { examples } from "../output.js";
-import { collect, errorBudget, numberOption, rate } from "../parse-options.js";
+import { collect, distinctModels, errorBudget, numberOption, rate } from "../parse-options.js";
 import { runInTerminal } from "../run-in-terminal.js";
 import { addJudgeOptions, type JudgeFlags, judgeOptions } from "./judge-options.js";
-import { finishRunCommand } from "./run-output.js";
+import { addFormatOptions, type FormatFlags, outputFormat } from "./report-output.js";
+import { finishEvalCommand } from "./run-output.js";
 
-interface EvalFlags extends JudgeFlags {
+interface EvalFlags extends JudgeFlags, FormatFlags {
   spec: string;
-  model: string;
+  model: string[];
   dataset: string;
   section: string[];
   top: string[];
@@ -34,7 +35,8 @@ export function registerEvalCommand(program: Command): void {
     .addOption(new Option("--spec <dir|version>", "spec folder or fetched release").default(DEFAULTS.spec))
     .requiredOption(
       "--model <provider:model>",
-      "candidate: openai:…, anthropic:…, local:<file.gguf>, replay:<file.jsonl>",
+      "candidate: openai:…, anthropic:…, local:<file.gguf>, replay:<file.jsonl> (repeatable: one run per model)",
+      distinctModels,
     )
     .option(
       "--dataset <name|file>",
@@ -72,42 +74,49 @@ export function registerEvalCommand(program: Command): void {
       "exit 1 when more samples than this end as errors or ungraded (a count or a rate; 0 with --fail-under)",
       errorBudget,
     );
-  addJudgeOptions(command).addHelpText(
+  addFormatOptions(addJudgeOptions(command)).addHelpText(
     "after",
     examples(
       "modelspec eval --spec 2025-12-18 --model openai:gpt-4.1-mini --judge openai:gpt-5",
       "modelspec eval --model local:./qwen.gguf --judge local:./judge.gguf --judge-context section --limit 20",
       "modelspec eval --model openai:my-model --base-url http://localhost:8000/v1 --judge openai:gpt-5 --fail-under 0.8",
       "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --epochs 5 --fail-under 80% --max-errors 1%",
+      "modelspec eval --model openai:gpt-4.1-mini --model openai:gpt-4.1 --judge openai:gpt-5 --top stay_in_bounds --limit 10",
+      "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --limit 20 --format junit --output results.xml --fail-under 80%",
     ),
   );
   command.action(async (f: EvalFlags) => {
-    const { result, stopped } = await runInTerminal(f.progress && !f.json, (hooks) =>
-      evaluate({
-        spec: f.spec,
-        model: f.model,
-        dataset: f.dataset,
-        section: f.section,
-        top: f.top,
-        authority: f.authority,
-        tag: f.tag,
-        limit: f.limit,
-        seed: f.seed,
-        epochs: f.epochs,
-        maxTokens: f.maxTokens,
-        temperature: f.temperature,
-        concurrency: f.concurrency,
-        baseUrl: f.baseUrl,
-        ...judgeOptions(f),
-        ...hooks,
-        onWarning: (message) => process.stderr.write(`modelspec: warning: ${message}\n`),
-      }),
+    const format = outputFormat(f);
+    const { result, stopped } = await runInTerminal(
+      f.progress && (format === "text" || f.output !== undefined),
+      (hooks) =>
+        evaluateModels({
+          spec: f.spec,
+          models: f.model,
+          dataset: f.dataset,
+          section: f.section,
+          top: f.top,
+          authority: f.authority,
+          tag: f.tag,
+          limit: f.limit,
+          seed: f.seed,
+          epochs: f.epochs,
+          maxTokens: f.maxTokens,
+          temperature: f.temperature,
+          concurrency: f.concurrency,
+          baseUrl: f.baseUrl,
+          ...judgeOptions(f),
+          ...hooks,
+          onWarning: (message) => process.stderr.write(`modelspec: warning: ${message}\n`),
+        }),
     );
-    process.exitCode = finishRunCommand(result, {
-      json: f.json,
+    process.exitCode = await finishEvalCommand(result, {
+      models: f.model,
+      format,
+      output: f.output,
+      db: f.db,
       stopped,
-      failUnder: f.failUnder,
-      maxErrors: f.maxErrors,
+      gates: { failUnder: f.failUnder, maxErrors: f.maxErrors },
     });
   });
 }
