@@ -19,6 +19,16 @@ const RATIONALE_EXCERPT = 300;
  */
 const LINK = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)\S*/gi;
 
+/**
+ * Every text handed to xmlbuilder2, with its ampersands escaped: its serializer escapes `<`, `>` and `"`, but
+ * leaves an `&` that starts something shaped like a reference (`&amp;`, `&#0;`, `&foo;`) as it is — so a
+ * response holding `&#0;` or `&foo;` would make the file unreadable, and `&amp;` would read back as `&`.
+ */
+const xmlText = (text: string) => text.replaceAll("&", "&amp;");
+
+/** An attribute value on one line (XML parsers turn a raw tab or line break in an attribute into a space anyway). */
+const oneLine = (text: string) => xmlText(text.replace(/[\t\n\r]/g, " "));
+
 const linkFree = (text: string | null | undefined, max: number) =>
   excerpt((text ?? "").replace(LINK, "[link removed]"), max);
 
@@ -59,9 +69,10 @@ export async function renderJunit(runs: readonly JunitRun[]): Promise<string> {
 }
 
 async function addSuite(root: XMLBuilder, { summary: s, samples }: JunitRun): Promise<Counts> {
-  const suite = root.ele("testsuite", { name: s.model });
+  const suite = root.ele("testsuite", { name: oneLine(s.model) });
   const properties = suite.ele("properties");
-  const property = (name: string, value: string) => properties.ele("property", { name, value });
+  const property = (name: string, value: string) =>
+    properties.ele("property", { name, value: oneLine(value) });
   property("run", s.runId);
   property("status", s.status);
   property("model", s.model);
@@ -74,8 +85,8 @@ async function addSuite(root: XMLBuilder, { summary: s, samples }: JunitRun): Pr
     counts.tests++;
     const testcase = suite.ele("testcase", {
       // Unique names: a run with several epochs names the second and later ones.
-      name: row.epoch > 1 ? `${row.sampleId} (epoch ${row.epoch})` : row.sampleId,
-      classname: row.sample.sectionId ?? "(none)",
+      name: oneLine(row.epoch > 1 ? `${row.sampleId} (epoch ${row.epoch})` : row.sampleId),
+      classname: oneLine(row.sample.sectionId ?? "(none)"),
     });
     const v = row.verdict;
     if (v === null) {
@@ -85,22 +96,29 @@ async function addSuite(root: XMLBuilder, { summary: s, samples }: JunitRun): Pr
       counts.errors++;
       const kind = v.status === "error" ? (v.errorKind ?? "error") : `ungraded:${v.errorKind ?? "judge"}`;
       testcase
-        .ele("error", { type: kind, message: excerpt(`${kind}: ${v.errorMessage ?? ""}`, 300) })
-        .txt(`section: ${sectionOf(row)}\n${v.errorMessage ?? ""}`);
+        .ele("error", {
+          type: oneLine(kind),
+          message: oneLine(excerpt(`${kind}: ${v.errorMessage ?? ""}`, 300)),
+        })
+        .txt(xmlText(`section: ${sectionOf(row)}\n${v.errorMessage ?? ""}`));
     } else if (v.compliant === false) {
       counts.failures++;
       const rationale = linkFree(rationaleOf(row.grades, v.compliance), RATIONALE_EXCERPT);
       testcase
         .ele("failure", {
           type: "non-compliant",
-          message: `median score ${v.compliance ?? "?"} (compliant at ${s.grading.threshold} or above): ${rationale}`,
+          message: oneLine(
+            `median score ${v.compliance ?? "?"} (compliant at ${s.grading.threshold} or above): ${rationale}`,
+          ),
         })
         .txt(
-          [
-            `section: ${sectionOf(row)}`,
-            `judge's rationale: ${rationale}`,
-            `response (excerpt, links removed): ${linkFree(row.completion?.text, RESPONSE_EXCERPT)}`,
-          ].join("\n"),
+          xmlText(
+            [
+              `section: ${sectionOf(row)}`,
+              `judge's rationale: ${rationale}`,
+              `response (excerpt, links removed): ${linkFree(row.completion?.text, RESPONSE_EXCERPT)}`,
+            ].join("\n"),
+          ),
         );
     }
   }
