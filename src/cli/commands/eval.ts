@@ -81,8 +81,8 @@ export function registerEvalCommand(program: Command): void {
       "modelspec eval --model local:./qwen.gguf --judge local:./judge.gguf --judge-context section --limit 20",
       "modelspec eval --model openai:my-model --base-url http://localhost:8000/v1 --judge openai:gpt-5 --fail-under 0.8",
       "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --epochs 5 --fail-under 80% --max-errors 1%",
-      "modelspec eval --model openai:gpt-4.1-mini --model openai:gpt-4.1 --judge openai:gpt-5 --top stay_in_bounds --limit 10",
-      "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --limit 20 --format junit --output results.xml --fail-under 80%",
+      "modelspec eval --model openai:gpt-4.1-mini --model openai:gpt-4.1 --judge openai:gpt-5 --limit 30 --seed 1",
+      "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --limit 30 --seed 1 --format junit --output results.xml --fail-under 80%",
     ),
   );
   command.action(async (f: EvalFlags) => {
