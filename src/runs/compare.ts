@@ -24,12 +24,13 @@ export interface RunComparison {
   bySection: ComparisonRow[];
 }
 
-/**
- * Per-section differences between two runs on what both graded, with a paired test and interval. Runs with no
- * sample in common (another dataset, other filters) are a `UsageError`: there is nothing to pair.
- */
-export function comparePairs(store: ResultStore, runA: string, runB: string): RunComparison {
+/** Refuses two runs with no sample in common (another dataset, other filters): there is nothing to pair. */
+export function checkShareSamples(store: ResultStore, runA: string, runB: string): void {
   if (!store.shareSamples(runA, runB)) throw new UsageError(`runs ${runA} and ${runB} share no samples`);
+}
+
+/** Per-section differences between two runs on what both graded, with a paired test and interval. */
+export function comparePairs(store: ResultStore, runA: string, runB: string): RunComparison {
   const pairs = store.pairedVerdicts(runA, runB);
   const totals = (id: string) => store.verdictTotals(id, "all")[0];
   const [a, b] = [totals(runA), totals(runB)];

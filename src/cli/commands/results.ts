@@ -122,13 +122,12 @@ export function registerResultCommands(program: Command): void {
     )
     .action(async (refs: string[], opts: { db: string; json?: boolean }) => {
       await withResults(opts.db, (results) => {
-        if (refs.length === 2) {
-          const comparison = results.compare(refs[0] ?? "", refs[1] ?? "");
-          if (opts.json) printJson(comparison);
-          else console.log(renderComparison(comparison));
+        const pairs = results.comparePairwise(refs);
+        if (pairs.length === 1 && pairs[0]) {
+          if (opts.json) printJson(pairs[0]);
+          else console.log(renderComparison(pairs[0]));
           return;
         }
-        const pairs = results.comparePairwise(refs);
         const runs = refs.map((ref) => results.findRun(ref)).map((r) => ({ id: r.id, model: r.model }));
         if (opts.json) printJson({ runs, pairs });
         else console.log(renderPairwise(pairs, Object.fromEntries(runs.map((r) => [r.id, r.model]))));
