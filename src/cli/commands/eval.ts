@@ -87,28 +87,28 @@ export function registerEvalCommand(program: Command): void {
   );
   command.action(async (f: EvalFlags) => {
     const format = outputFormat(f);
-    const { result, stopped } = await runInTerminal(
-      f.progress && (format === "text" || f.output !== undefined),
-      (hooks) =>
-        evaluateModels({
-          spec: f.spec,
-          models: f.model,
-          dataset: f.dataset,
-          section: f.section,
-          top: f.top,
-          authority: f.authority,
-          tag: f.tag,
-          limit: f.limit,
-          seed: f.seed,
-          epochs: f.epochs,
-          maxTokens: f.maxTokens,
-          temperature: f.temperature,
-          concurrency: f.concurrency,
-          baseUrl: f.baseUrl,
-          ...judgeOptions(f),
-          ...hooks,
-          onWarning: (message) => process.stderr.write(`modelspec: warning: ${message}\n`),
-        }),
+    // A progress bar (on a terminal stderr) only when stdout gets the text report, as before without --json.
+    const bar = f.progress && (format === "text" || f.output !== undefined);
+    const { result, stopped } = await runInTerminal(bar, (hooks) =>
+      evaluateModels({
+        spec: f.spec,
+        models: f.model,
+        dataset: f.dataset,
+        section: f.section,
+        top: f.top,
+        authority: f.authority,
+        tag: f.tag,
+        limit: f.limit,
+        seed: f.seed,
+        epochs: f.epochs,
+        maxTokens: f.maxTokens,
+        temperature: f.temperature,
+        concurrency: f.concurrency,
+        baseUrl: f.baseUrl,
+        ...judgeOptions(f),
+        ...hooks,
+        onWarning: (message) => process.stderr.write(`modelspec: warning: ${message}\n`),
+      }),
     );
     process.exitCode = await finishEvalCommand(result, {
       models: f.model,
