@@ -67,3 +67,10 @@ export function errorBudget(value: string): ErrorBudget {
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
+
+/** A repeatable flag whose values must differ (`--model a --model b`): a value given twice is refused. */
+export function distinctModels(value: string, previous: string[] | undefined): string[] {
+  if (previous?.includes(value))
+    throw new InvalidArgumentError("given twice: each model is one run, name it once");
+  return [...(previous ?? []), value];
+}

@@ -1,22 +1,34 @@
 import cliProgress from "cli-progress";
-import type { RunProgress } from "../runs/index.js";
+import type { ModelProgress, RunProgress } from "../runs/index.js";
 
 /**
  * What a run shows while it works, on stderr so `--json` output on stdout stays one document: a first line
  * naming the run, then a progress bar (done/total, rate, ETA, tokens, errors) when `bar` is on and stderr is a
- * terminal, so logs and CI output stay clean.
+ * terminal, so logs and CI output stay clean. Runs of several models follow one another, each announced with
+ * its model ("[2/3 openai:gpt-4.1] Starting run-…").
  */
-export function progressReporter(bar: boolean): { onProgress: (p: RunProgress) => void; stop: () => void } {
+export function progressReporter(bar: boolean): {
+  onProgress: (p: RunProgress | ModelProgress) => void;
+  stop: () => void;
+} {
   let progress: cliProgress.SingleBar | null = null;
   let started = 0;
   let doneAtStart = 0;
+  let runId = "";
   return {
     onProgress(p) {
+      if (p.runId !== runId) {
+        progress?.stop();
+        progress = null;
+        started = 0;
+        runId = p.runId;
+      }
       if (started === 0) {
         started = Date.now();
         doneAtStart = p.done;
+        const which = "model" in p && p.models > 1 ? `[${p.position}/${p.models} ${p.model}] ` : "";
         process.stderr.write(
-          `${p.resumed ? "Resuming" : "Starting"} ${p.runId}: ${p.total} samples${p.done ? `, ${p.done} already done` : ""}\n`,
+          `${which}${p.resumed ? "Resuming" : "Starting"} ${p.runId}: ${p.total} samples${p.done ? `, ${p.done} already done` : ""}\n`,
         );
         if (!bar || !process.stderr.isTTY) return;
         progress = new cliProgress.SingleBar(

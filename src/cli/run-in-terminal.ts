@@ -1,4 +1,4 @@
-import type { RunProgress } from "../runs/index.js";
+import type { ModelProgress, RunProgress } from "../runs/index.js";
 import { progressReporter } from "./progress.js";
 
 /**
@@ -8,7 +8,7 @@ import { progressReporter } from "./progress.js";
  */
 export async function runInTerminal<T>(
   bar: boolean,
-  work: (hooks: { signal: AbortSignal; onProgress: (p: RunProgress) => void }) => Promise<T>,
+  work: (hooks: { signal: AbortSignal; onProgress: (p: RunProgress | ModelProgress) => void }) => Promise<T>,
 ): Promise<{ result: T; stopped: boolean }> {
   const controller = new AbortController();
   const onSignal = () => {

@@ -1,3 +1,4 @@
+import { UsageError } from "../errors.js";
 import { clusteredPairedDifference, type PairedDifference, pairedDifference } from "../stats/index.js";
 import type { ResultStore } from "../store/index.js";
 
@@ -21,6 +22,11 @@ export interface RunComparison {
   clustered: boolean;
   overall: PairedDifference;
   bySection: ComparisonRow[];
+}
+
+/** Refuses two runs with no sample in common (another dataset, other filters): there is nothing to pair. */
+export function checkShareSamples(store: ResultStore, runA: string, runB: string): void {
+  if (!store.shareSamples(runA, runB)) throw new UsageError(`runs ${runA} and ${runB} share no samples`);
 }
 
 /** Per-section differences between two runs on what both graded, with a paired test and interval. */

@@ -9,17 +9,21 @@ export {
   readConfigFile,
 } from "./config-file.js";
 export { evaluate } from "./evaluate.js";
+export { evaluateModels } from "./evaluate-models.js";
 export { checkGates, type ErrorBudget, type GateFailure, type GateOptions } from "./gate.js";
 export {
   type CalibrateOptions,
   DEFAULTS,
+  type EvaluateModelsOptions,
   type EvaluateOptions,
+  type ModelProgress,
   type RegradeOptions,
   type RunProgress,
 } from "./options.js";
 export { describeRange, inRange, RANGES, type RangedOption, thousands } from "./ranges.js";
 export { regrade } from "./regrade.js";
 export {
+  compareRunPairs,
   compareRuns,
   type ExportRecord,
   openResults,

@@ -127,6 +127,25 @@ export const EvaluateOptionsSchema = z.strictObject({
 export type EvaluateOptions = z.input<typeof EvaluateOptionsSchema>;
 export type ResolvedEvaluateOptions = z.output<typeof EvaluateOptionsSchema>;
 
+/** What `evaluateModels` reports as it goes: a run's progress, and which of the models it is. */
+export interface ModelProgress extends RunProgress {
+  model: string;
+  /** 1 for the first model. */
+  position: number;
+  models: number;
+}
+
+/** `evaluateModels`: the options of `evaluate` with several candidates, `models`, in place of `model`. */
+export const EvaluateModelsOptionsSchema = EvaluateOptionsSchema.omit({
+  model: true,
+  onProgress: true,
+}).extend({
+  /** Candidate models, each its own run: names such as `openai:gpt-4.1-mini`, or Providers; no name twice. */
+  models: z.array(ModelSchema).min(1),
+  onProgress: callback<(progress: ModelProgress) => void>().optional(),
+});
+export type EvaluateModelsOptions = z.input<typeof EvaluateModelsOptionsSchema>;
+
 /** The judge options after defaults (shared by the three schemas). */
 export type JudgeOptions = z.output<z.ZodObject<typeof JudgeOptionsShape>>;
 

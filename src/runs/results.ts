@@ -1,4 +1,5 @@
 import { type JsonlRecord, toJsonlRecord } from "../dataset/index.js";
+import { UsageError } from "../errors.js";
 import type { SpecModel } from "../spec/index.js";
 import {
   type Failures,
@@ -10,7 +11,7 @@ import {
   type VerdictRecord,
   type VerdictTotals,
 } from "../store/index.js";
-import { comparePairs, type RunComparison } from "./compare.js";
+import { checkShareSamples, comparePairs, type RunComparison } from "./compare.js";
 import { decodeRun, type RunRecord } from "./config.js";
 import { specOfRun } from "./run-spec.js";
 import { type RunSummary, summarize } from "./summary.js";
@@ -78,9 +79,25 @@ export class Results {
     return summarize(this.store, run.id, spec);
   }
 
-  /** Two runs compared on the samples both graded (paired by sample id and epoch). */
+  /**
+   * Two runs compared on the samples both graded (paired by sample id and epoch); with no sample in common,
+   * nothing is paired (`paired` 0). `comparePairwise`, `compareRuns` and `compareRunPairs` refuse such runs.
+   */
   compare(runA: string, runB: string): RunComparison {
     return comparePairs(this.store, this.findRun(runA).id, this.findRun(runB).id);
+  }
+
+  /**
+   * Every pair of the runs compared (the first with the second, the first with the third, …, in the order given),
+   * each as `compare` does it; a `UsageError` for fewer than two runs or for a pair that shares no samples
+   * (checked for every pair before any is compared).
+   */
+  comparePairwise(runs: readonly string[]): RunComparison[] {
+    if (runs.length < 2) throw new UsageError(`compare needs at least two runs (got ${runs.length})`);
+    const ids = runs.map((ref) => this.findRun(ref).id);
+    const pairs = ids.flatMap((a, i) => ids.slice(i + 1).map((b) => [a, b] as const));
+    for (const [a, b] of pairs) checkShareSamples(this.store, a, b);
+    return pairs.map(([a, b]) => comparePairs(this.store, a, b));
   }
 
   /** A run's samples in dataset order with completion, verdict and grades, read a page at a time. */
@@ -171,7 +188,7 @@ export function summarizeRun(options: { db: string; run: string; spec?: string }
 
 /**
  * Two stored runs compared per section on the samples both graded, with McNemar's exact test (what
- * `modelspec compare --json` prints).
+ * `modelspec compare --json` prints); a `UsageError` when they share no samples.
  *
  * @example
  * const comparison = compareRuns({ db: ".modelspec/results.db", a: "run-3f2a", b: "latest" });
@@ -179,7 +196,23 @@ export function summarizeRun(options: { db: string; run: string; spec?: string }
 export function compareRuns(options: { db: string; a: string; b: string }): RunComparison {
   const results = openResults(options.db);
   try {
-    return results.compare(options.a, options.b);
+    return results.comparePairwise([options.a, options.b])[0] as RunComparison;
+  } finally {
+    results.close();
+  }
+}
+
+/**
+ * Several stored runs compared pair by pair (first with second, first with third, …, second with third, …), each
+ * pair as `compareRuns` compares it: what `modelspec compare` prints for more than two runs.
+ *
+ * @example
+ * const pairs = compareRunPairs({ db: ".modelspec/results.db", runs: ["run-3f2a", "run-9c1b", "latest"] });
+ */
+export function compareRunPairs(options: { db: string; runs: readonly string[] }): RunComparison[] {
+  const results = openResults(options.db);
+  try {
+    return results.comparePairwise(options.runs);
   } finally {
     results.close();
   }

@@ -157,6 +157,17 @@ export interface PairedVerdict {
   b: boolean;
 }
 
+/** Whether two runs have a sample id in common (whatever became of it): else there is nothing to compare. */
+export function shareSamples(sql: Sql, runA: string, runB: string): boolean {
+  return (
+    sql(
+      `SELECT 1 FROM run_samples a
+       WHERE a.run_id = ? AND EXISTS (SELECT 1 FROM run_samples b WHERE b.run_id = ? AND b.sample_id = a.sample_id)
+       LIMIT 1`,
+    ).get(runA, runB) !== undefined
+  );
+}
+
 /** The samples graded in both runs, in run A's dataset order. */
 export function pairedVerdicts(sql: Sql, runA: string, runB: string): PairedVerdict[] {
   const rows = sql(

@@ -9,6 +9,7 @@ import {
   pairedVerdicts,
   promptScores,
   type SampleGrouping,
+  shareSamples,
   type TokenTotals,
   tokenTotals,
   type VerdictTotals,
@@ -390,6 +391,10 @@ export class ResultStore {
   /** A run's prompts with a graded epoch: how many epochs were graded and how many compliant. */
   promptScores(runId: string): PromptScore[] {
     return promptScores(this.sql, runId);
+  }
+
+  shareSamples(runA: string, runB: string): boolean {
+    return shareSamples(this.sql, runA, runB);
   }
 
   pairedVerdicts(runA: string, runB: string): PairedVerdict[] {

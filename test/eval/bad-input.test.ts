@@ -43,6 +43,10 @@ const evalArgs = (db: string, ...extra: string[]) => [
   ...extra,
 ];
 
+/** The eval with another candidate (`--model` is repeatable: a second one would be a second run). */
+const withModel = (db: string, model: string) =>
+  evalArgs(db).map((a) => (a === "openai:candidate" ? model : a));
+
 /** Exactly one line, `modelspec: …`, matching `pattern`; exit 2 (user error); no stack trace; stdout empty. */
 function assertRefused(r: CliResult, pattern: RegExp) {
   const lines = r.stderr.split("\n").filter((line) => line !== "");
@@ -103,7 +107,7 @@ describe("bad input is refused with one clear line", { concurrency: true }, () =
   test("unknown or missing model prefix", async () => {
     const { dir, db } = freshDb("unknown-prefix");
     const [unknown, bare] = await Promise.all([
-      runCli(evalArgs(db, "--model", "foo:bar"), { env: env() }),
+      runCli(withModel(db, "foo:bar"), { env: env() }),
       runCli(evalArgs(db, "--judge", "gpt-5"), { env: env() }),
     ]);
     assertRefused(unknown, /^modelspec: model 'foo:bar': unknown provider 'foo' \(known: openai, anthropic/);
@@ -114,7 +118,7 @@ describe("bad input is refused with one clear line", { concurrency: true }, () =
   test("no API key for api.openai.com (no OPENAI_BASE_URL) or for Anthropic", async () => {
     const { dir, db } = freshDb("no-key");
     const [openai, anthropic] = await Promise.all([
-      runCli(evalArgs(db, "--model", "openai:gpt-4.1-mini"), {
+      runCli(withModel(db, "openai:gpt-4.1-mini"), {
         env: { ...env(), OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined },
       }),
       runCli(evalArgs(db, "--judge", "anthropic:claude-sonnet-4-5"), {

@@ -1,14 +1,14 @@
 import { type Command, Option } from "commander";
-import { UsageError } from "../../errors.js";
-import { DEFAULTS, type ErrorBudget, evaluate } from "../../runs/index.js";
+import { DEFAULTS, type ErrorBudget, evaluateModels } from "../../runs/index.js";
 import { applyConfigFile } from "../config-flags.js";
 import { examples } from "../output.js";
-import { collect, errorBudget, numberOption, rate } from "../parse-options.js";
+import { collect, distinctModels, errorBudget, numberOption, rate } from "../parse-options.js";
 import { runInTerminal } from "../run-in-terminal.js";
 import { addJudgeOptions, type JudgeFlags, judgeOptions } from "./judge-options.js";
-import { finishRunCommand } from "./run-output.js";
+import { addFormatOptions, type FormatFlags, outputFormat } from "./report-output.js";
+import { finishEvalCommand } from "./run-output.js";
 
-interface EvalFlags extends JudgeFlags {
+interface EvalFlags extends JudgeFlags, FormatFlags {
   config?: string;
   spec: string;
   model: string[];
@@ -43,8 +43,8 @@ export function registerEvalCommand(program: Command): void {
     .addOption(new Option("--spec <dir|version>", "spec folder or fetched release").default(DEFAULTS.spec))
     .option(
       "--model <provider:model>",
-      "candidate: openai:…, anthropic:…, local:<file.gguf>, replay:<file.jsonl>",
-      collect,
+      "candidate: openai:…, anthropic:…, local:<file.gguf>, replay:<file.jsonl> (repeatable: one run per model)",
+      distinctModels,
       [],
     )
     .option(
@@ -91,7 +91,7 @@ export function registerEvalCommand(program: Command): void {
       "exit 1 when more samples than this end as errors or ungraded (a count or a rate; 0 with --fail-under)",
       errorBudget,
     );
-  addJudgeOptions(command, false).addHelpText(
+  addFormatOptions(addJudgeOptions(command, false)).addHelpText(
     "after",
     examples(
       "modelspec eval --spec 2025-12-18 --model openai:gpt-4.1-mini --judge openai:gpt-5",
@@ -100,17 +100,19 @@ export function registerEvalCommand(program: Command): void {
       "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --epochs 5 --fail-under 80% --max-errors 1%",
       'modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --limit 20 --system-prompt "You are the support assistant of Acme Bank. Only discuss Acme products."',
       "modelspec eval --config modelspec.yaml --fail-under 80%",
+      "modelspec eval --model openai:gpt-4.1-mini --model openai:gpt-4.1 --judge openai:gpt-5 --limit 30 --seed 1",
+      "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --limit 30 --seed 1 --format junit --output results.xml --fail-under 80%",
     ),
   );
   command.action(async (flags: EvalFlags, cmd: Command) => {
     const f = applyConfigFile(cmd, flags);
-    // One model per run here; a repeated --model or a list in the config file is refused.
-    if (f.model.length > 1) throw new UsageError(`several models: ${f.model.join(", ")}`);
-    const model = f.model[0] as string;
-    const { result, stopped } = await runInTerminal(f.progress && !f.json, (hooks) =>
-      evaluate({
+    const format = outputFormat(f);
+    // A progress bar (on a terminal stderr) only when stdout gets the text report, as before without --json.
+    const bar = f.progress && (format === "text" || f.output !== undefined);
+    const { result, stopped } = await runInTerminal(bar, (hooks) =>
+      evaluateModels({
         spec: f.spec,
-        model,
+        models: f.model,
         dataset: f.dataset,
         section: f.section,
         top: f.top,
@@ -130,11 +132,13 @@ export function registerEvalCommand(program: Command): void {
         onWarning: (message) => process.stderr.write(`modelspec: warning: ${message}\n`),
       }),
     );
-    process.exitCode = finishRunCommand(result, {
-      json: f.json,
+    process.exitCode = await finishEvalCommand(result, {
+      models: f.model,
+      format,
+      output: f.output,
+      db: f.db,
       stopped,
-      failUnder: f.failUnder,
-      maxErrors: f.maxErrors,
+      gates: { failUnder: f.failUnder, maxErrors: f.maxErrors },
     });
   });
 }

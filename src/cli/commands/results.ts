@@ -1,8 +1,9 @@
 import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { percent, renderComparison, renderSummary, renderTable } from "../../report/index.js";
+import { percent, renderComparison, renderPairwise, renderTable } from "../../report/index.js";
 import { DEFAULTS, openResults, type Results, rateCell } from "../../runs/index.js";
 import { examples, printJson, printJsonLines } from "../output.js";
+import { addFormatOptions, emitReport, type FormatFlags, outputFormat } from "./report-output.js";
 
 /** Runs `read` on the database opened read-only, closing it after. */
 async function withResults<T>(db: string, read: (results: Results) => T | Promise<T>): Promise<T> {
@@ -57,7 +58,7 @@ export function registerResultCommands(program: Command): void {
       );
     });
 
-  program
+  const report = program
     .command("report")
     .description(
       "Print a run's report: compliance with 95% intervals by top-level section, section and authority",
@@ -66,16 +67,19 @@ export function registerResultCommands(program: Command): void {
     .option("--db <file>", "results database", DEFAULTS.db)
     .option("--spec <dir|version>", "spec to read section titles from (default: the run's own)")
     .option("--json", "print JSON")
-    .option("--html <file>", "also write the report as one self-contained HTML file (charts, tables)")
+    .option("--html <file>", "also write the report as one self-contained HTML file (charts, tables)");
+  addFormatOptions(report)
     .addHelpText(
       "after",
       examples(
         "modelspec report latest",
         "modelspec report run-3f2a --json",
         "modelspec report latest --html report.html",
+        "modelspec report latest --format markdown --output summary.md",
       ),
     )
-    .action(async (ref: string, opts: { db: string; spec?: string; json?: boolean; html?: string }) => {
+    .action(async (ref: string, opts: { db: string; spec?: string; html?: string } & FormatFlags) => {
+      const format = outputFormat(opts);
       await withResults(opts.db, async (results) => {
         const run = results.findRun(ref);
         const summary = results.summary(run, { spec: opts.spec });
@@ -85,8 +89,7 @@ export function registerResultCommands(program: Command): void {
           writeFileSync(opts.html, renderRunReportHtml(results, run, summary));
           process.stderr.write(`modelspec: wrote ${opts.html}\n`);
         }
-        if (opts.json) printJson(summary);
-        else console.log(renderSummary(summary));
+        await emitReport([summary], { format, output: opts.output, gates: {}, results: () => results });
       });
     });
 
@@ -103,18 +106,31 @@ export function registerResultCommands(program: Command): void {
 
   program
     .command("compare")
-    .description("Compare two runs per section on the samples both graded, with a paired (McNemar) test")
-    .argument("<runA>", "baseline run")
-    .argument("<runB>", "other run")
+    .description(
+      "Compare runs on the samples both graded, with a paired (McNemar) test: two runs per section, more pair by pair",
+    )
+    .argument("<runs...>", "two or more runs (id, unique prefix, or latest); the first two: baseline, other")
     .option("--db <file>", "results database", DEFAULTS.db)
-    .option("--json", "print JSON")
+    .option("--json", "print JSON (more than two runs: {runs, pairs})")
     .addHelpText(
       "after",
-      examples("modelspec compare run-3f2a run-9c1b", "modelspec compare run-3f2a latest --json"),
+      examples(
+        "modelspec compare run-3f2a run-9c1b",
+        "modelspec compare run-3f2a latest --json",
+        "modelspec compare run-3f2a run-9c1b latest",
+      ),
     )
-    .action(async (a: string, b: string, opts: { db: string; json?: boolean }) => {
-      const comparison = await withResults(opts.db, (results) => results.compare(a, b));
-      if (opts.json) printJson(comparison);
-      else console.log(renderComparison(comparison));
+    .action(async (refs: string[], opts: { db: string; json?: boolean }) => {
+      await withResults(opts.db, (results) => {
+        const pairs = results.comparePairwise(refs);
+        if (pairs.length === 1 && pairs[0]) {
+          if (opts.json) printJson(pairs[0]);
+          else console.log(renderComparison(pairs[0]));
+          return;
+        }
+        const runs = refs.map((ref) => results.findRun(ref)).map((r) => ({ id: r.id, model: r.model }));
+        if (opts.json) printJson({ runs, pairs });
+        else console.log(renderPairwise(pairs, Object.fromEntries(runs.map((r) => [r.id, r.model]))));
+      });
     });
 }
