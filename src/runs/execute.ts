@@ -14,8 +14,11 @@ import type { JudgeOptions } from "./options.js";
 
 /**
  * Creates the run, or marks the run with the same id as running again (`resumed`). Returns the judging settings
- * to grade with: a new run draws its judge-prompt boundary token here; a resumed one keeps the token it was
- * stored with (so its cached grades stay valid), and one stored before tokens existed gets one now.
+ * to grade with: a new run draws its judge-prompt boundary token here (unless its settings carry one: a regrade
+ * keeps its parent's); a resumed one keeps the token it was stored with (so its cached grades stay valid), and
+ * one stored before tokens existed gets one now. A resumed
+ * run also keeps how it drew grader samples: one stored before early stopping existed (same id) draws all N
+ * still, so all its verdicts follow one rule.
  */
 export function startRun(
   store: ResultStore,
@@ -23,15 +26,16 @@ export function startRun(
     params: RunConfig;
   },
 ): Started {
-  const judging = { ...run.params.judging, boundary: newBoundary() };
+  const judging = { ...run.params.judging, boundary: run.params.judging.boundary ?? newBoundary() };
   const params = { ...run.params, judging } as RunConfig;
   const started = store.startRun({ ...run, params, toolVersion: TOOL_VERSION });
   if (!started.resumed) return { resumed: false, judging };
   const stored = decodeRun(started.run).params;
+  const kept = { ...judging, earlyStop: stored.judging.earlyStop };
   if (stored.judging.boundary)
-    return { resumed: true, judging: { ...judging, boundary: stored.judging.boundary } };
+    return { resumed: true, judging: { ...kept, boundary: stored.judging.boundary } };
   store.setRunParams(run.id, { ...stored, judging: { ...stored.judging, boundary: judging.boundary } });
-  return { resumed: true, judging };
+  return { resumed: true, judging: kept };
 }
 
 /** A run started by `startRun`: whether it resumes, and the judging settings to grade with (token included). */

@@ -19,6 +19,8 @@ function hashedJudging(j: JudgingSettings) {
     maxTokens: j.maxTokens,
     temperature: j.temperature ?? undefined,
     quorum: j.quorum ?? undefined,
+    // Early stopping is the default (and runs stored before it say nothing): only drawing all N is hashed.
+    graderSamplesAll: j.earlyStop === false ? true : undefined,
   };
 }
 

@@ -63,6 +63,8 @@ const JudgeOptionsShape = {
   threshold: rangedNumber("threshold").default(DEFAULTS.threshold),
   /** Usable grader samples a verdict needs (at most graderSamples); default a majority. */
   quorum: rangedNumber("quorum").optional(),
+  /** Draw every grader sample, even once the verdict can no longer change (default: stop then). */
+  graderSamplesAll: z.boolean().default(false),
   /** The judge reads the full spec, or the section under test only; `auto`: section for local judges. */
   judgeContext: z.enum(["auto", "full", "section"]).default(DEFAULTS.judgeContext),
   judgeMaxTokens: rangedNumber("judgeMaxTokens").default(DEFAULTS.judgeMaxTokens),
@@ -164,6 +166,8 @@ export function judgingFrom(
     graderSamples: o.graderSamples,
     threshold: o.threshold,
     quorum: o.quorum ?? null,
+    // One grader sample draws all there is either way: the same run, whichever is asked.
+    earlyStop: !o.graderSamplesAll || o.graderSamples === 1,
     context: resolveJudgeContext(o.judgeContext, judgeId),
     maxTokens: o.judgeMaxTokens,
     temperature: o.judgeTemperature ?? null,

@@ -34,7 +34,9 @@ export async function regrade(options: RegradeOptions): Promise<RunSummary> {
       kind: "regrade",
       regradeOf: parent.id,
       specSource: o.spec ?? runSpecSource(parent),
-      judging,
+      // The parent's boundary token: the judge reads the prompts the parent's judge read, so the grader samples
+      // it drew with the same judge and settings are reused (e.g. by a regrade with --grader-samples-all).
+      judging: { ...judging, boundary: parent.params.judging.boundary },
       judgeBaseUrl,
     };
     const runId = regradeRunId({ parentRunId: parent.id, judge, judging, judgeBaseUrl });

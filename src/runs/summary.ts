@@ -49,8 +49,18 @@ export interface RunSummary {
   ungradedKinds: Record<string, number>;
   /** Every grader sample's answer: usable, unparseable or refused; and graded samples below all grader samples. */
   judgeAnswers: GraderAnswers;
-  /** The verdict rule: grader samples per response, the usable answers a verdict needs, the threshold. */
-  grading: { graderSamples: number; quorum: number; threshold: number };
+  /**
+   * The verdict rule: grader samples per response (at most, with early stopping), the usable answers a verdict
+   * needs, the threshold; whether drawing stopped once a verdict was settled, and the grader samples drawn per
+   * judged sample on average (null before any).
+   */
+  grading: {
+    graderSamples: number;
+    quorum: number;
+    threshold: number;
+    earlyStop: boolean;
+    meanDrawn: number | null;
+  };
   byTopLevel: GroupRow[];
   bySection: GroupRow[];
   byAuthority: GroupRow[];
@@ -109,7 +119,9 @@ export function summarize(store: ResultStore, runId: string, spec: SpecModel | n
   // Every prompt has one section (or none): the run's totals are the sections' summed, not another scan.
   const all = sumTotals(bySection);
   const tokens = store.tokenTotals(run.id);
-  const { graderSamples, quorum, threshold } = run.params.judging;
+  const { graderSamples, quorum, threshold, earlyStop } = run.params.judging;
+  const answers = store.graderAnswers(run.id);
+  const drawn = answers.usable + answers.unparseable + answers.refused;
   return {
     runId: run.id,
     status: run.status,
@@ -124,8 +136,14 @@ export function summarize(store: ResultStore, runId: string, spec: SpecModel | n
     pending: all.pending,
     errorKinds: store.verdictKinds(run.id, "error"),
     ungradedKinds: store.verdictKinds(run.id, "ungraded"),
-    judgeAnswers: store.graderAnswers(run.id),
-    grading: { graderSamples, quorum: quorumOf(graderSamples, quorum), threshold },
+    judgeAnswers: answers,
+    grading: {
+      graderSamples,
+      quorum: quorumOf(graderSamples, quorum),
+      threshold,
+      earlyStop: earlyStop === true,
+      meanDrawn: answers.judged > 0 ? drawn / answers.judged : null,
+    },
     byTopLevel: rows(store.verdictTotals(run.id, "top"), true),
     bySection: rows(bySection, true),
     byAuthority: rows(store.verdictTotals(run.id, "authority"), false),

@@ -8,6 +8,7 @@ export interface JudgeFlags {
   graderSamples: number;
   threshold: number;
   quorum?: number;
+  graderSamplesAll?: boolean;
   judgeContext: "auto" | "full" | "section";
   judgeMaxTokens: number;
   judgeTemperature?: number;
@@ -30,6 +31,7 @@ export function judgeOptions(f: JudgeFlags) {
     graderSamples: f.graderSamples,
     threshold: f.threshold,
     quorum: f.quorum,
+    graderSamplesAll: f.graderSamplesAll ?? false,
     judgeContext: f.judgeContext,
     judgeMaxTokens: f.judgeMaxTokens,
     judgeTemperature: f.judgeTemperature,
@@ -73,6 +75,10 @@ export function addJudgeOptions(command: Command): Command {
         "usable grader samples a verdict needs, else the sample is ungraded (default: a majority)",
         "quorum",
       ),
+    )
+    .option(
+      "--grader-samples-all",
+      "draw every grader sample (default: stop once the verdict can no longer change, e.g. 2 agreeing of 3)",
     )
     .addOption(
       new Option(
