@@ -1,9 +1,10 @@
 import cliProgress from "cli-progress";
+import { estimateLine } from "../report/index.js";
 import type { RunProgress } from "../runs/index.js";
 
 /**
  * What a run shows while it works, on stderr so `--json` output on stdout stays one document: a first line
- * naming the run, then a progress bar (done/total, rate, ETA, tokens, errors) when `bar` is on and stderr is a
+ * naming the run with its cost estimate, then a progress bar (done/total, rate, ETA, tokens, errors) when `bar` is on and stderr is a
  * terminal, so logs and CI output stay clean.
  */
 export function progressReporter(bar: boolean): { onProgress: (p: RunProgress) => void; stop: () => void } {
@@ -15,8 +16,9 @@ export function progressReporter(bar: boolean): { onProgress: (p: RunProgress) =
       if (started === 0) {
         started = Date.now();
         doneAtStart = p.done;
+        const estimate = p.estimate ? `; ${p.resumed ? "whole run's " : ""}${estimateLine(p.estimate)}` : "";
         process.stderr.write(
-          `${p.resumed ? "Resuming" : "Starting"} ${p.runId}: ${p.total} samples${p.done ? `, ${p.done} already done` : ""}\n`,
+          `${p.resumed ? "Resuming" : "Starting"} ${p.runId}: ${p.total} samples${p.done ? `, ${p.done} already done` : ""}${estimate}\n`,
         );
         if (!bar || !process.stderr.isTTY) return;
         progress = new cliProgress.SingleBar(

@@ -1,4 +1,4 @@
-export { createProvider, type ProviderSettings } from "./registry.js";
+export { createProvider, type ProviderSettings, splitModelName } from "./registry.js";
 export {
   type GenerateRequest,
   type GenerateResult,

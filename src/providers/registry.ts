@@ -30,14 +30,7 @@ export interface ProviderSettings {
  * const { text } = await provider.generate({ messages: [textMessage("user", "Hello!")] });
  */
 export async function createProvider(name: string, settings: ProviderSettings = {}): Promise<Provider> {
-  const colon = name.indexOf(":");
-  const prefix = colon > 0 ? name.slice(0, colon) : "";
-  const rest = colon > 0 ? name.slice(colon + 1) : "";
-  if (rest === "") {
-    throw new UsageError(
-      `model '${name}': expected <provider>:<model>, e.g. openai:gpt-4.1-mini (providers: ${PROVIDER_PREFIXES.join(", ")})`,
-    );
-  }
+  const { prefix, rest } = splitModelName(name);
   // Each implementation is loaded when named: an SDK costs every run that does not use it memory and start-up.
   switch (prefix) {
     case "openai":
@@ -74,11 +67,29 @@ export async function createProvider(name: string, settings: ProviderSettings = 
         path: rest,
         maxResponseBytes: settings.maxResponseBytes,
       });
-    default:
-      throw new UsageError(
-        `model '${name}': unknown provider '${prefix}' (known: ${PROVIDER_PREFIXES.join(", ")})`,
-      );
   }
+}
+
+/**
+ * A model name's provider and model, checked without creating anything (a dry run names its models this way): a
+ * name without both, or with an unknown provider, is a `UsageError`.
+ */
+export function splitModelName(name: string): { prefix: (typeof PROVIDER_PREFIXES)[number]; rest: string } {
+  const colon = name.indexOf(":");
+  const prefix = colon > 0 ? name.slice(0, colon) : "";
+  const rest = colon > 0 ? name.slice(colon + 1) : "";
+  if (rest === "") {
+    throw new UsageError(
+      `model '${name}': expected <provider>:<model>, e.g. openai:gpt-4.1-mini (providers: ${PROVIDER_PREFIXES.join(", ")})`,
+    );
+  }
+  const known = PROVIDER_PREFIXES.find((p) => p === prefix);
+  if (!known) {
+    throw new UsageError(
+      `model '${name}': unknown provider '${prefix}' (known: ${PROVIDER_PREFIXES.join(", ")})`,
+    );
+  }
+  return { prefix: known, rest };
 }
 
 /** Resolves an `hf:` reference to a local file, downloading it into the cache once (needs internet). */

@@ -9,6 +9,7 @@ import type { SpecModel } from "../spec/index.js";
 import type { ResultStore, RunStatus, StoredRun } from "../store/index.js";
 import { TOOL_VERSION } from "../version.js";
 import { decodeRun, type RunConfig } from "./config.js";
+import type { RunEstimate } from "./estimate.js";
 import { HEARTBEAT_MS } from "./liveness.js";
 import type { JudgeOptions } from "./options.js";
 
@@ -55,6 +56,8 @@ export interface Execution {
   judge: Provider;
   /** How the run is carried out: the judge's concurrency, timeouts, retries, the stop signal, progress. */
   options: Pick<JudgeOptions, "judgeConcurrency" | "timeout" | "maxAttempts" | "signal" | "onProgress">;
+  /** Passed on with the progress, for the start line. */
+  estimate?: RunEstimate;
 }
 
 /** Generates and grades what the run still lacks, then records how it ended. */
@@ -79,7 +82,13 @@ export async function executeRun(
       judging: e.started.judging,
       policy: { ...DEFAULT_POLICY, maxAttempts: o.maxAttempts, timeoutMs: o.timeout * 1000 },
       signal,
-      onProgress: (state) => o.onProgress?.({ ...state, runId: e.runId, resumed: e.started.resumed }),
+      onProgress: (state) =>
+        o.onProgress?.({
+          ...state,
+          runId: e.runId,
+          resumed: e.started.resumed,
+          ...(e.estimate ? { estimate: e.estimate } : {}),
+        }),
     });
   } finally {
     clearInterval(heartbeat);

@@ -1,6 +1,7 @@
 export { type CalibrationReport, calibrate } from "./calibrate.js";
 export type { ComparisonRow, RunComparison } from "./compare.js";
 export type { RunConfig, RunRecord } from "./config.js";
+export { estimateRun, type Range, type RoleEstimate, type RunEstimate } from "./estimate.js";
 export { evaluate } from "./evaluate.js";
 export { checkGates, type ErrorBudget, type GateFailure, type GateOptions } from "./gate.js";
 export {
@@ -10,6 +11,7 @@ export {
   type RegradeOptions,
   type RunProgress,
 } from "./options.js";
+export type { PriceTable } from "./prices.js";
 export { describeRange, inRange, RANGES, type RangedOption, thousands } from "./ranges.js";
 export { regrade } from "./regrade.js";
 export {

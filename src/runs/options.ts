@@ -10,6 +10,8 @@ import { type JudgingSettings, resolveJudgeContext } from "../judge/index.js";
 import type { Provider } from "../providers/index.js";
 import { DEFAULT_POLICY, type ProgressState } from "../runner/index.js";
 import { LATEST_RELEASE, type SpecModel } from "../spec/index.js";
+import type { RunEstimate } from "./estimate.js";
+import { PriceTableSchema } from "./prices.js";
 import { rangedNumber } from "./ranges.js";
 
 /** Where results go unless `db` says otherwise. */
@@ -38,6 +40,8 @@ export interface RunProgress extends ProgressState {
   runId: string;
   /** The run existed already: this call continues it. */
   resumed: boolean;
+  /** What the whole run costs, estimated before it starts (as `estimateRun` says); absent in a regrade. */
+  estimate?: RunEstimate;
 }
 
 const isProvider = (value: unknown): value is Provider =>
@@ -85,6 +89,8 @@ const JudgeOptionsShape = {
   maxResponseBytes: rangedNumber("maxResponseBytes").default(DEFAULTS.maxResponseBytes),
   /** The results database. */
   db: z.string().default(DEFAULTS.db),
+  /** Prices for cost estimates: a YAML or JSON file, or a table, over the built-in list prices. */
+  prices: z.union([z.string().min(1), PriceTableSchema]).optional(),
   /** Stops the run cleanly: finished samples are kept, the run is `interrupted` and resumes when run again. */
   signal: z.instanceof(AbortSignal).optional(),
   onProgress: callback<(progress: RunProgress) => void>().optional(),
@@ -141,6 +147,9 @@ export const CalibrateOptionsSchema = z.strictObject({
   spec: z.string().min(1).default(DEFAULTS.spec),
   /** Only these sections' labelled responses (default: all). */
   section: z.array(z.string()).default([]),
+  /** At most this many labelled responses: the first, or with `seed` a random subset (as eval's). */
+  limit: rangedNumber("limit").optional(),
+  seed: rangedNumber("seed").optional(),
   ...JudgeOptionsShape,
 });
 export type CalibrateOptions = z.input<typeof CalibrateOptionsSchema>;

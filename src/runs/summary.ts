@@ -4,7 +4,7 @@ import type { SpecModel } from "../spec/index.js";
 import { clusteredRate, wilsonInterval } from "../stats/index.js";
 import type { GraderAnswers, ResultStore, RunStatus, TokenTotals, VerdictTotals } from "../store/index.js";
 import { decodeRun } from "./config.js";
-import { estimateCost } from "./prices.js";
+import { estimateCost, type Prices, pricesFrom } from "./prices.js";
 
 /**
  * A compliance rate and its 95% interval. With one graded epoch per prompt: compliant/graded with Wilson's
@@ -65,7 +65,7 @@ export interface RunSummary {
   bySection: GroupRow[];
   byAuthority: GroupRow[];
   tokens: { candidate: TokenTotals; judge: TokenTotals };
-  /** Estimated cost in US dollars from list prices, null when a model's price is unknown. */
+  /** Estimated cost in US dollars from list prices (or `prices`), null when a model's price is unknown. */
   estimatedCostUsd: { candidate: number | null; judge: number | null };
 }
 
@@ -101,7 +101,12 @@ export function rateCell(
  * Summarises a stored run from the store's aggregates (never loading its samples). `spec` supplies section
  * titles; without it they are null.
  */
-export function summarize(store: ResultStore, runId: string, spec: SpecModel | null): RunSummary {
+export function summarize(
+  store: ResultStore,
+  runId: string,
+  spec: SpecModel | null,
+  prices: Prices = pricesFrom(undefined),
+): RunSummary {
   const stored = store.getRun(runId);
   if (!stored) throw new UsageError(`no run '${runId}' (see \`modelspec runs\`)`);
   const run = decodeRun(stored);
@@ -149,8 +154,8 @@ export function summarize(store: ResultStore, runId: string, spec: SpecModel | n
     byAuthority: rows(store.verdictTotals(run.id, "authority"), false),
     tokens,
     estimatedCostUsd: {
-      candidate: estimateCost(run.model, tokens.candidate),
-      judge: estimateCost(run.judge, tokens.judge),
+      candidate: estimateCost(run.model, tokens.candidate, prices),
+      judge: estimateCost(run.judge, tokens.judge, prices),
     },
   };
 }

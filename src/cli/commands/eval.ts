@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
-import { DEFAULTS, type ErrorBudget, evaluate } from "../../runs/index.js";
-import { examples } from "../output.js";
+import { renderEstimate } from "../../report/index.js";
+import { DEFAULTS, type ErrorBudget, estimateRun, evaluate } from "../../runs/index.js";
+import { examples, printJson } from "../output.js";
 import { collect, errorBudget, numberOption, rate } from "../parse-options.js";
 import { runInTerminal } from "../run-in-terminal.js";
 import { addJudgeOptions, type JudgeFlags, judgeOptions } from "./judge-options.js";
@@ -23,6 +24,7 @@ interface EvalFlags extends JudgeFlags {
   baseUrl?: string;
   failUnder?: number;
   maxErrors?: ErrorBudget;
+  dryRun?: boolean;
 }
 
 export function registerEvalCommand(program: Command): void {
@@ -71,6 +73,10 @@ export function registerEvalCommand(program: Command): void {
       "--max-errors <n|rate>",
       "exit 1 when more samples than this end as errors or ungraded (a count or a rate; 0 with --fail-under)",
       errorBudget,
+    )
+    .option(
+      "--dry-run",
+      "print the samples, calls, tokens and estimated cost, and stop: sends nothing, writes nothing",
     );
   addJudgeOptions(command).addHelpText(
     "after",
@@ -79,26 +85,36 @@ export function registerEvalCommand(program: Command): void {
       "modelspec eval --model local:./qwen.gguf --judge local:./judge.gguf --judge-context section --limit 20",
       "modelspec eval --model openai:my-model --base-url http://localhost:8000/v1 --judge openai:gpt-5 --fail-under 0.8",
       "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --epochs 5 --fail-under 80% --max-errors 1%",
+      "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --limit 50 --dry-run",
     ),
   );
   command.action(async (f: EvalFlags) => {
+    const options = {
+      spec: f.spec,
+      model: f.model,
+      dataset: f.dataset,
+      section: f.section,
+      top: f.top,
+      authority: f.authority,
+      tag: f.tag,
+      limit: f.limit,
+      seed: f.seed,
+      epochs: f.epochs,
+      maxTokens: f.maxTokens,
+      temperature: f.temperature,
+      concurrency: f.concurrency,
+      baseUrl: f.baseUrl,
+      ...judgeOptions(f),
+    };
+    if (f.dryRun) {
+      const estimate = await estimateRun(options);
+      if (f.json) printJson(estimate);
+      else console.log(`Dry run: nothing was sent and nothing written.\n\n${renderEstimate(estimate)}`);
+      return;
+    }
     const { result, stopped } = await runInTerminal(f.progress && !f.json, (hooks) =>
       evaluate({
-        spec: f.spec,
-        model: f.model,
-        dataset: f.dataset,
-        section: f.section,
-        top: f.top,
-        authority: f.authority,
-        tag: f.tag,
-        limit: f.limit,
-        seed: f.seed,
-        epochs: f.epochs,
-        maxTokens: f.maxTokens,
-        temperature: f.temperature,
-        concurrency: f.concurrency,
-        baseUrl: f.baseUrl,
-        ...judgeOptions(f),
+        ...options,
         ...hooks,
         onWarning: (message) => process.stderr.write(`modelspec: warning: ${message}\n`),
       }),

@@ -20,6 +20,7 @@ export interface JudgeFlags {
   contextSize?: number;
   maxResponseBytes: number;
   db: string;
+  prices?: string;
   json?: boolean;
   progress: boolean;
 }
@@ -43,6 +44,7 @@ export function judgeOptions(f: JudgeFlags) {
     contextSize: f.contextSize,
     maxResponseBytes: f.maxResponseBytes,
     db: f.db,
+    prices: f.prices,
   };
 }
 
@@ -135,6 +137,10 @@ export function addJudgeOptions(command: Command): Command {
       ),
     )
     .option("--db <file>", "results database", DEFAULTS.db)
+    .option(
+      "--prices <file>",
+      'prices for cost estimates, YAML or JSON: {"openai:gpt-5": {input: 1.25, output: 10}} (USD per million tokens)',
+    )
     .option("--json", "print the report as JSON")
     .option("--no-progress", "no progress bar");
 }
