@@ -9,9 +9,9 @@ import type { SpecModel } from "../spec/index.js";
 import type { ResultStore, RunStatus, StoredRun } from "../store/index.js";
 import { TOOL_VERSION } from "../version.js";
 import { decodeRun, type RunConfig } from "./config.js";
-import type { RunEstimate } from "./estimate.js";
 import { HEARTBEAT_MS } from "./liveness.js";
 import type { JudgeOptions } from "./options.js";
+import type { RunEstimate } from "./run-estimate.js";
 
 /**
  * Creates the run, or marks the run with the same id as running again (`resumed`). Returns the judging settings

@@ -1,7 +1,7 @@
 export { type CalibrationReport, calibrate } from "./calibrate.js";
 export type { ComparisonRow, RunComparison } from "./compare.js";
 export type { RunConfig, RunRecord } from "./config.js";
-export { estimateRun, type Range, type RoleEstimate, type RunEstimate } from "./estimate.js";
+export { estimateRun } from "./estimate.js";
 export { evaluate } from "./evaluate.js";
 export { checkGates, type ErrorBudget, type GateFailure, type GateOptions } from "./gate.js";
 export {
@@ -21,5 +21,6 @@ export {
   type Results,
   summarizeRun,
 } from "./results.js";
+export type { Range, RoleEstimate, RunEstimate } from "./run-estimate.js";
 export { runSpecSource, specOfRun } from "./run-spec.js";
 export { type GroupRow, type RateCell, type RunSummary, rateCell } from "./summary.js";

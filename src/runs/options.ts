@@ -10,9 +10,9 @@ import { type JudgingSettings, resolveJudgeContext } from "../judge/index.js";
 import type { Provider } from "../providers/index.js";
 import { DEFAULT_POLICY, type ProgressState } from "../runner/index.js";
 import { LATEST_RELEASE, type SpecModel } from "../spec/index.js";
-import type { RunEstimate } from "./estimate.js";
 import { PriceTableSchema } from "./prices.js";
 import { rangedNumber } from "./ranges.js";
+import type { RunEstimate } from "./run-estimate.js";
 
 /** Where results go unless `db` says otherwise. */
 const DEFAULT_DB = join(".modelspec", "results.db");
