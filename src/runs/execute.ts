@@ -17,9 +17,8 @@ import type { RunEstimate } from "./run-estimate.js";
  * Creates the run, or marks the run with the same id as running again (`resumed`). Returns the judging settings
  * to grade with: a new run draws its judge-prompt boundary token here (unless its settings carry one: a regrade
  * keeps its parent's); a resumed one keeps the token it was stored with (so its cached grades stay valid), and
- * one stored before tokens existed gets one now. A resumed
- * run also keeps how it drew grader samples: one stored before early stopping existed (same id) draws all N
- * still, so all its verdicts follow one rule.
+ * one stored before tokens existed gets one now. A resumed run also keeps how it drew grader samples: one stored
+ * before early stopping existed (same id) still draws all N, so all its verdicts follow one rule.
  */
 export function startRun(
   store: ResultStore,
