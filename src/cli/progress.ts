@@ -1,11 +1,12 @@
 import cliProgress from "cli-progress";
+import { estimateLine } from "../report/index.js";
 import type { ModelProgress, RunProgress } from "../runs/index.js";
 
 /**
  * What a run shows while it works, on stderr so `--json` output on stdout stays one document: a first line
- * naming the run, then a progress bar (done/total, rate, ETA, tokens, errors) when `bar` is on and stderr is a
- * terminal, so logs and CI output stay clean. Runs of several models follow one another, each announced with
- * its model ("[2/3 openai:gpt-4.1] Starting run-…").
+ * naming the run with its cost estimate, then a progress bar (done/total, rate, ETA, tokens, errors) when `bar`
+ * is on and stderr is a terminal, so logs and CI output stay clean. Runs of several models follow one another,
+ * each announced with its model ("[2/3 openai:gpt-4.1] Starting run-…").
  */
 export function progressReporter(bar: boolean): {
   onProgress: (p: RunProgress | ModelProgress) => void;
@@ -27,8 +28,9 @@ export function progressReporter(bar: boolean): {
         started = Date.now();
         doneAtStart = p.done;
         const which = "model" in p && p.models > 1 ? `[${p.position}/${p.models} ${p.model}] ` : "";
+        const estimate = p.estimate ? `; ${p.resumed ? "whole run's " : ""}${estimateLine(p.estimate)}` : "";
         process.stderr.write(
-          `${which}${p.resumed ? "Resuming" : "Starting"} ${p.runId}: ${p.total} samples${p.done ? `, ${p.done} already done` : ""}\n`,
+          `${which}${p.resumed ? "Resuming" : "Starting"} ${p.runId}: ${p.total} samples${p.done ? `, ${p.done} already done` : ""}${estimate}\n`,
         );
         if (!bar || !process.stderr.isTTY) return;
         progress = new cliProgress.SingleBar(

@@ -18,6 +18,11 @@ export const JudgingSettingsSchema = z.object({
   context: JudgeContextSchema,
   maxTokens: z.number().int(),
   temperature: z.number().nullable().default(null),
+  /**
+   * Stop drawing grader samples once the verdict can no longer change (`gradersToDraw`); false: draw all N.
+   * Absent in runs stored before early stopping existed, which drew all N and keep doing so when resumed.
+   */
+  earlyStop: z.boolean().optional(),
   /** Leave the spec's example conversations out of what the judge reads (calibration grades those very examples). */
   hideExamples: z.boolean().default(false),
   /**

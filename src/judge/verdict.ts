@@ -31,9 +31,10 @@ export function quorumOf(graderSamples: number, quorum: number | null): number {
 }
 
 /**
- * The verdict rule: a sample is graded when at least `quorum` grader samples (default: a majority) gave a
- * usable answer; its score is their median, compliant when at or above the threshold. Otherwise it is
- * ungraded, with the reason: refusals are told apart from answers that could not be read.
+ * The verdict rule: a sample is graded when at least `quorum` grader samples (default: a majority of
+ * `graderSamples`) gave a usable answer; its score is their median, compliant when at or above the threshold.
+ * Otherwise it is ungraded, with the reason: refusals are told apart from answers that could not be read. With
+ * early stopping the grades are those drawn, fewer than `graderSamples`: the quorum is still of all N.
  *
  * @example
  * const ok = (compliance: number) => ({ status: "ok" as const, compliance });
@@ -41,11 +42,16 @@ export function quorumOf(graderSamples: number, quorum: number | null): number {
  */
 export function decideVerdict(
   grades: readonly Pick<Grade, "status" | "compliance">[],
-  rule: { threshold: number; quorum: number | null },
+  rule: {
+    threshold: number;
+    quorum: number | null;
+    /** Grader samples the verdict is out of (default: the grades given). */
+    graderSamples?: number;
+  },
 ): Verdict {
   const scores = grades.flatMap((g) => (g.status === "ok" && g.compliance !== null ? [g.compliance] : []));
   const score = median(scores);
-  if (score !== null && scores.length >= quorumOf(grades.length, rule.quorum)) {
+  if (score !== null && scores.length >= quorumOf(rule.graderSamples ?? grades.length, rule.quorum)) {
     return {
       status: "graded",
       compliance: score,

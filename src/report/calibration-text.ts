@@ -1,5 +1,5 @@
 import type { CalibrationReport } from "../runs/index.js";
-import { decimal, formatRate } from "./format.js";
+import { decimal, formatRate, tokens, usd } from "./format.js";
 import { renderTable } from "./table.js";
 
 /**
@@ -16,6 +16,7 @@ export function renderCalibration(r: CalibrationReport): string {
     `Accuracy ${formatRate(r.accuracy)}   Cohen's kappa ${decimal(r.kappa, 3)}`,
     `GOOD judged compliant ${c.tp}, GOOD judged not ${c.fn}, BAD judged compliant ${c.fp}, BAD judged not ${c.tn}`,
     `OK responses judged compliant: ${r.okLabels.compliant}/${r.okLabels.graded}; ungraded ${r.ungraded}, errors ${r.errors}${r.pending ? `, pending ${r.pending}` : ""}`,
+    `Cost: judge ${tokens(r.tokens.input)} in (${tokens(r.tokens.cachedInput)} cached) / ${tokens(r.tokens.output)} out, estimated ${r.estimatedCostUsd === null ? "unknown price" : usd(r.estimatedCostUsd)}`,
     "",
     renderTable(
       ["section", "n", "accuracy", "kappa", "GOOD→✓", "GOOD→✗", "BAD→✓", "BAD→✗"],

@@ -1,5 +1,6 @@
 export { renderCalibration } from "./calibration-text.js";
 export { renderComparison } from "./comparison-text.js";
+export { estimateLine, renderEstimate } from "./estimate-text.js";
 export { count, decimal, excerpt, formatRate, percent, points, tokens, usd, when } from "./format.js";
 export { renderGateFailure } from "./gate-text.js";
 export { type JunitRun, renderJunit } from "./junit.js";

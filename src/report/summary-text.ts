@@ -1,5 +1,5 @@
 import type { GroupRow, RunSummary } from "../runs/index.js";
-import { formatRate, tokens, usd } from "./format.js";
+import { decimal, formatRate, tokens, usd } from "./format.js";
 import { renderTable } from "./table.js";
 
 function groupTable(title: string, rows: GroupRow[], withTitle: boolean): string {
@@ -17,6 +17,13 @@ function groupTable(title: string, rows: GroupRow[], withTitle: boolean): string
   );
 }
 
+/** How many grader samples a verdict's median is over: all N, or those drawn until it was settled. */
+function verdictRule(g: RunSummary["grading"]): string {
+  if (!g.earlyStop || g.graderSamples === 1) return `median of ${g.graderSamples} grader sample(s)`;
+  const mean = g.meanDrawn === null ? "" : `; ${decimal(g.meanDrawn, 2)} drawn per sample`;
+  return `median of the grader samples drawn (up to ${g.graderSamples}, stopping once the verdict could not change${mean})`;
+}
+
 /**
  * The human report printed at the end of `modelspec eval` and by `modelspec report`: overall compliance with its
  * interval, counts of ungraded and errors, tables by top-level section, authority and section, tokens and cost.
@@ -31,7 +38,7 @@ export function renderSummary(s: RunSummary, options: { sections?: boolean } = {
     "",
     `Overall compliance: ${formatRate(s.overall.rate, s.overall.ci95)}  (${s.overall.compliant} of ${s.overall.graded} graded samples${s.overall.clustered ? `, ${s.overall.prompts} prompts; mean prompt score, interval clustered by prompt` : ""})`,
     `Samples ${s.samples}: graded ${s.overall.graded}, ungraded ${s.ungraded} (too few usable judge answers), errors ${s.errors}${s.pending ? `, pending ${s.pending}` : ""}`,
-    `Verdict: median of ${s.grading.graderSamples} grader sample(s), compliant at ${s.grading.threshold} or above, at least ${s.grading.quorum} usable answer(s) else ungraded`,
+    `Verdict: ${verdictRule(s.grading)}, compliant at ${s.grading.threshold} or above, at least ${s.grading.quorum} usable answer(s) else ungraded`,
   ];
   const list = (kinds: Record<string, number>) =>
     Object.entries(kinds)
@@ -42,7 +49,7 @@ export function renderSummary(s: RunSummary, options: { sections?: boolean } = {
   const a = s.judgeAnswers;
   if (a.unparseable + a.refused + a.partiallyGraded > 0) {
     lines.push(
-      `Judge answers: ${a.usable} usable, ${a.unparseable} unparseable, ${a.refused} refused; ${a.partiallyGraded} graded sample(s) rest on fewer than all their grader samples`,
+      `Judge answers: ${a.usable} usable, ${a.unparseable} unparseable, ${a.refused} refused; ${a.partiallyGraded} graded sample(s) rest on fewer usable answers than grader samples drawn`,
     );
   }
   lines.push(

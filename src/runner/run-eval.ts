@@ -3,6 +3,7 @@ import {
   buildJudgePrompt,
   decideVerdict,
   gradeRequest,
+  gradersToDraw,
   JUDGE_PROMPT_VERSION,
   type JudgingSettings,
   quorumOf,
@@ -125,12 +126,20 @@ async function processSample(plan: EvalPlan, row: RunSampleRow, state: ProgressS
     hideExamples: plan.judging.hideExamples,
   });
   const grades: GradeRecord[] = [];
+  const { judging } = plan;
+  // Grader samples are drawn in order of index (each index its own cached grade), in rounds: with early stopping
+  // the fewest that could settle the verdict, together, until it is settled; without it all N at once.
+  const toDraw = () =>
+    judging.earlyStop === true ? gradersToDraw(grades, judging) : judging.graderSamples - grades.length;
   try {
-    await Promise.all(
-      Array.from({ length: plan.judging.graderSamples }, async (_, index) => {
-        grades[index] = await obtainGrade(plan, prompt, index, state);
-      }),
-    );
+    for (let round = toDraw(); round > 0; round = toDraw()) {
+      const first = grades.length;
+      await Promise.all(
+        Array.from({ length: round }, async (_, i) => {
+          grades[first + i] = await obtainGrade(plan, prompt, first + i, state);
+        }),
+      );
+    }
   } catch (error) {
     if (!(error instanceof ProviderError) || error.kind === "aborted") return;
     finish(plan, row, state, {
@@ -144,8 +153,8 @@ async function processSample(plan: EvalPlan, row: RunSampleRow, state: ProgressS
     });
     return;
   }
-  const verdict = decideVerdict(grades, plan.judging);
-  const quorum = quorumOf(grades.length, plan.judging.quorum);
+  const verdict = decideVerdict(grades, judging);
+  const quorum = quorumOf(judging.graderSamples, judging.quorum);
   finish(plan, row, state, {
     status: verdict.status,
     compliance: verdict.compliance,
@@ -154,12 +163,17 @@ async function processSample(plan: EvalPlan, row: RunSampleRow, state: ProgressS
     usableGrades: verdict.usableGrades,
     errorKind: verdict.reason,
     errorMessage: verdict.reason
-      ? `${verdict.usableGrades} of ${grades.length} grader samples usable (quorum ${quorum})`
+      ? `${verdict.usableGrades} usable of ${grades.length} grader samples drawn (quorum ${quorum} of ${judging.graderSamples})`
       : null,
   });
 }
 
-function finish(plan: EvalPlan, row: RunSampleRow, state: ProgressState, verdict: VerdictRecord): void {
+function finish(
+  plan: EvalPlan,
+  row: RunSampleRow,
+  state: ProgressState,
+  verdict: Omit<VerdictRecord, "drawn">,
+): void {
   plan.store.putVerdict(plan.runId, row.sampleId, row.epoch, verdict);
   state.done++;
   if (verdict.status === "graded") {

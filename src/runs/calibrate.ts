@@ -1,13 +1,15 @@
-import { exampleSamples, type Sample } from "../dataset/index.js";
+import { exampleSamples, type Sample, selectSamples } from "../dataset/index.js";
 import type { JudgingSettings } from "../judge/index.js";
 import { requestKey } from "../runner/index.js";
 import { loadSpec, type ResponseLabel } from "../spec/index.js";
 import { cohensKappa, type KappaResult } from "../stats/index.js";
-import { ResultStore } from "../store/index.js";
+import { ResultStore, type TokenTotals } from "../store/index.js";
 import { type CalibrationConfig, withoutCredentials } from "./config.js";
+import { estimateSamples } from "./estimate.js";
 import { executeRun, startRun } from "./execute.js";
 import { calibrationRunId } from "./identity.js";
 import { type CalibrateOptions, CalibrateOptionsSchema, judgingFrom, parseOptions } from "./options.js";
+import { estimateCost, pricesFrom } from "./prices.js";
 import { modelId, RunProviders } from "./providers.js";
 
 interface CalibrationItem {
@@ -28,6 +30,10 @@ export interface CalibrationReport extends KappaResult {
   errors: number;
   pending: number;
   bySection: ({ sectionId: string } & KappaResult)[];
+  /** The judge's tokens over the grader samples the verdicts rest on. */
+  tokens: TokenTotals;
+  /** Their estimated cost in US dollars from list prices (or `prices`); null when the judge's price is unknown. */
+  estimatedCostUsd: number | null;
 }
 
 /**
@@ -42,8 +48,12 @@ export interface CalibrationReport extends KappaResult {
 export async function calibrate(options: CalibrateOptions): Promise<CalibrationReport> {
   const o = parseOptions(CalibrateOptionsSchema, options);
   const spec = loadSpec(o.spec);
-  const items = calibrationItems(
-    exampleSamples(spec).filter((s) => o.section.length === 0 || o.section.includes(s.sectionId ?? "")),
+  const prices = pricesFrom(o.prices);
+  const items = subset(
+    calibrationItems(
+      exampleSamples(spec).filter((s) => o.section.length === 0 || o.section.includes(s.sectionId ?? "")),
+    ),
+    o,
   );
   const judge = modelId(o.judge);
   // The judge must not see the examples whose labels it is asked to reproduce.
@@ -52,6 +62,8 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
     kind: "calibration",
     specSource: o.spec,
     sections: o.section,
+    limit: o.limit ?? null,
+    seed: o.seed ?? null,
     judging,
     judgeBaseUrl: withoutCredentials(o.judgeBaseUrl),
   };
@@ -60,7 +72,20 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
     judge,
     judging,
     itemIds: items.map((i) => i.sample.id),
+    limit: config.limit,
+    seed: config.seed,
   });
+  const estimate = o.onProgress
+    ? await estimateSamples({
+        spec,
+        items: items.map((i) => ({ sample: i.sample, response: i.response })),
+        epochs: 1,
+        candidate: null,
+        judge,
+        judging,
+        prices,
+      })
+    : undefined;
   const store = ResultStore.open(o.db);
   const providers = new RunProviders();
   try {
@@ -103,12 +128,31 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
       candidate: null,
       judge: grader,
       options: o,
+      estimate,
     });
-    return { runId, judge, ...calibrationReport(store, runId, items) };
+    const tokens = store.tokenTotals(runId).judge;
+    return {
+      runId,
+      judge,
+      ...calibrationReport(store, runId, items),
+      tokens,
+      estimatedCostUsd: estimateCost(judge, tokens, prices),
+    };
   } finally {
     store.close();
     await providers.close();
   }
+}
+
+/** At most `limit` of the labelled responses: the first, or a random subset with `seed`, as eval selects samples. */
+function subset(items: CalibrationItem[], o: { limit?: number; seed?: number }): CalibrationItem[] {
+  if (o.limit === undefined && o.seed === undefined) return items;
+  const byId = new Map(items.map((i) => [i.sample.id, i]));
+  return selectSamples(
+    items.map((i) => i.sample),
+    { limit: o.limit, seed: o.seed },
+    null,
+  ).flatMap((s) => byId.get(s.id) ?? []);
 }
 
 /** Every labelled response of the spec's examples, as a sample to grade with the response already given. */
@@ -128,7 +172,7 @@ function calibrationReport(
   store: ResultStore,
   runId: string,
   items: CalibrationItem[],
-): Omit<CalibrationReport, "runId" | "judge"> {
+): Omit<CalibrationReport, "runId" | "judge" | "tokens" | "estimatedCostUsd"> {
   const verdicts = new Map<string, { status: string; compliant: boolean | null }>();
   for (const row of store.runResults(runId)) {
     if (row.verdict)

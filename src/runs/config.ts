@@ -58,6 +58,9 @@ const CalibrationConfigSchema = z.object({
   specSource: SpecSourceSchema,
   /** Sections whose labelled responses are graded; empty: all. */
   sections: z.array(z.string()).default([]),
+  /** A subset of them: at most `limit`, a random one with `seed` (null: all). */
+  limit: z.number().int().nullable().default(null),
+  seed: z.number().int().nullable().default(null),
   judging: JudgingSettingsSchema,
   judgeBaseUrl: z.string().nullable().default(null),
 });

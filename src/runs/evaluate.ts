@@ -5,9 +5,11 @@ import { loadSpec, type SpecModel } from "../spec/index.js";
 import { ResultStore } from "../store/index.js";
 import { type EvalConfig, withoutCredentials } from "./config.js";
 import { datasetName, selectDataset } from "./dataset.js";
+import { estimateSamples } from "./estimate.js";
 import { executeRun, startRun } from "./execute.js";
 import { evalRunId } from "./identity.js";
 import { type EvaluateOptions, EvaluateOptionsSchema, judgingFrom, parseOptions } from "./options.js";
+import { pricesFrom } from "./prices.js";
 import { modelId, RunProviders } from "./providers.js";
 import { type RunSummary, summarize } from "./summary.js";
 
@@ -31,6 +33,7 @@ export async function evaluate(options: EvaluateOptions): Promise<RunSummary> {
   const o = parseOptions(EvaluateOptionsSchema, options);
   const spec = typeof o.spec === "string" ? loadSpec(o.spec) : o.spec;
   const samples = selectDataset(spec, o);
+  const prices = pricesFrom(o.prices);
   const model = modelId(o.model);
   const judge = modelId(o.judge);
   if (model === judge) o.onWarning?.("the judge is the candidate model (self-grading)");
@@ -57,6 +60,18 @@ export async function evaluate(options: EvaluateOptions): Promise<RunSummary> {
     config,
     sampleIds: samples.map((s) => s.id),
   });
+  // For the start line (the first progress call): what the whole run costs, counted as `estimateRun` counts.
+  const estimate = o.onProgress
+    ? await estimateSamples({
+        spec,
+        items: samples.map((sample) => ({ sample })),
+        epochs: o.epochs,
+        candidate: { model, maxTokens: o.maxTokens },
+        judge,
+        judging,
+        prices,
+      })
+    : undefined;
   const providers = new RunProviders();
   try {
     const candidate = await providers.get(o.model, {
@@ -100,8 +115,9 @@ export async function evaluate(options: EvaluateOptions): Promise<RunSummary> {
         },
         judge: grader,
         options: o,
+        estimate,
       });
-      return summarize(store, runId, spec);
+      return summarize(store, runId, spec, prices);
     } finally {
       store.close();
     }

@@ -11,11 +11,14 @@ import { TOOL_VERSION } from "../version.js";
 import { decodeRun, type RunConfig } from "./config.js";
 import { HEARTBEAT_MS } from "./liveness.js";
 import type { JudgeOptions } from "./options.js";
+import type { RunEstimate } from "./run-estimate.js";
 
 /**
  * Creates the run, or marks the run with the same id as running again (`resumed`). Returns the judging settings
- * to grade with: a new run draws its judge-prompt boundary token here; a resumed one keeps the token it was
- * stored with (so its cached grades stay valid), and one stored before tokens existed gets one now.
+ * to grade with: a new run draws its judge-prompt boundary token here (unless its settings carry one: a regrade
+ * keeps its parent's); a resumed one keeps the token it was stored with (so its cached grades stay valid), and
+ * one stored before tokens existed gets one now. A resumed run also keeps how it drew grader samples: one stored
+ * before early stopping existed (same id) still draws all N, so all its verdicts follow one rule.
  */
 export function startRun(
   store: ResultStore,
@@ -23,15 +26,16 @@ export function startRun(
     params: RunConfig;
   },
 ): Started {
-  const judging = { ...run.params.judging, boundary: newBoundary() };
+  const judging = { ...run.params.judging, boundary: run.params.judging.boundary ?? newBoundary() };
   const params = { ...run.params, judging } as RunConfig;
   const started = store.startRun({ ...run, params, toolVersion: TOOL_VERSION });
   if (!started.resumed) return { resumed: false, judging };
   const stored = decodeRun(started.run).params;
+  const kept = { ...judging, earlyStop: stored.judging.earlyStop };
   if (stored.judging.boundary)
-    return { resumed: true, judging: { ...judging, boundary: stored.judging.boundary } };
+    return { resumed: true, judging: { ...kept, boundary: stored.judging.boundary } };
   store.setRunParams(run.id, { ...stored, judging: { ...stored.judging, boundary: judging.boundary } });
-  return { resumed: true, judging };
+  return { resumed: true, judging: kept };
 }
 
 /** A run started by `startRun`: whether it resumes, and the judging settings to grade with (token included). */
@@ -51,6 +55,8 @@ export interface Execution {
   judge: Provider;
   /** How the run is carried out: the judge's concurrency, timeouts, retries, the stop signal, progress. */
   options: Pick<JudgeOptions, "judgeConcurrency" | "timeout" | "maxAttempts" | "signal" | "onProgress">;
+  /** Passed on with the progress, for the start line. */
+  estimate?: RunEstimate;
 }
 
 /** Generates and grades what the run still lacks, then records how it ended. */
@@ -75,7 +81,13 @@ export async function executeRun(
       judging: e.started.judging,
       policy: { ...DEFAULT_POLICY, maxAttempts: o.maxAttempts, timeoutMs: o.timeout * 1000 },
       signal,
-      onProgress: (state) => o.onProgress?.({ ...state, runId: e.runId, resumed: e.started.resumed }),
+      onProgress: (state) =>
+        o.onProgress?.({
+          ...state,
+          runId: e.runId,
+          resumed: e.started.resumed,
+          ...(e.estimate ? { estimate: e.estimate } : {}),
+        }),
     });
   } finally {
     clearInterval(heartbeat);

@@ -19,6 +19,8 @@ function hashedJudging(j: JudgingSettings) {
     maxTokens: j.maxTokens,
     temperature: j.temperature ?? undefined,
     quorum: j.quorum ?? undefined,
+    // Early stopping is the default (and runs stored before it say nothing): only drawing all N is hashed.
+    graderSamplesAll: j.earlyStop === false ? true : undefined,
   };
 }
 
@@ -76,18 +78,25 @@ export function regradeRunId(input: {
   return `run-${key.slice(0, 12)}`;
 }
 
-/** A calibration: the spec's content, the judge and how it grades, the labelled responses graded. */
+/**
+ * A calibration: the spec's content, the judge and how it grades, the labelled responses graded, and the subset
+ * asked for (only when one is: calibrations made before `limit` and `seed` keep their ids).
+ */
 export function calibrationRunId(input: {
   specHash: string;
   judge: string;
   judging: JudgingSettings;
   itemIds: readonly string[];
+  limit: number | null;
+  seed: number | null;
 }): string {
   const key = requestKey({
     spec: input.specHash,
     judge: input.judge,
     judging: { ...hashedJudging(input.judging), hideExamples: true },
     items: input.itemIds,
+    limit: input.limit ?? undefined,
+    seed: input.seed ?? undefined,
   });
   return `cal-${key.slice(0, 12)}`;
 }

@@ -8,6 +8,7 @@ export {
   configJsonSchema,
   readConfigFile,
 } from "./config-file.js";
+export { estimateRun } from "./estimate.js";
 export { evaluate } from "./evaluate.js";
 export { evaluateModels } from "./evaluate-models.js";
 export { checkGates, type ErrorBudget, type GateFailure, type GateOptions } from "./gate.js";
@@ -20,6 +21,7 @@ export {
   type RegradeOptions,
   type RunProgress,
 } from "./options.js";
+export type { PriceTable } from "./prices.js";
 export { describeRange, inRange, RANGES, type RangedOption, thousands } from "./ranges.js";
 export { regrade } from "./regrade.js";
 export {
@@ -30,6 +32,7 @@ export {
   type Results,
   summarizeRun,
 } from "./results.js";
+export type { Range, RoleEstimate, RunEstimate } from "./run-estimate.js";
 export { runSpecSource, specOfRun } from "./run-spec.js";
 export { starterConfig } from "./starter-config.js";
 export { type GroupRow, type RateCell, type RunSummary, rateCell } from "./summary.js";

@@ -10,7 +10,9 @@ import { type JudgingSettings, resolveJudgeContext } from "../judge/index.js";
 import type { Provider } from "../providers/index.js";
 import { DEFAULT_POLICY, type ProgressState } from "../runner/index.js";
 import { LATEST_RELEASE, type SpecModel } from "../spec/index.js";
+import { PriceTableSchema } from "./prices.js";
 import { rangedNumber } from "./ranges.js";
+import type { RunEstimate } from "./run-estimate.js";
 
 /** Where results go unless `db` says otherwise. */
 const DEFAULT_DB = join(".modelspec", "results.db");
@@ -38,6 +40,8 @@ export interface RunProgress extends ProgressState {
   runId: string;
   /** The run existed already: this call continues it. */
   resumed: boolean;
+  /** What the whole run costs, estimated before it starts (as `estimateRun` says); absent in a regrade. */
+  estimate?: RunEstimate;
 }
 
 const isProvider = (value: unknown): value is Provider =>
@@ -63,6 +67,8 @@ const JudgeOptionsShape = {
   threshold: rangedNumber("threshold").default(DEFAULTS.threshold),
   /** Usable grader samples a verdict needs (at most graderSamples); default a majority. */
   quorum: rangedNumber("quorum").optional(),
+  /** Draw every grader sample, even once the verdict can no longer change (default: stop then). */
+  graderSamplesAll: z.boolean().default(false),
   /** The judge reads the full spec, or the section under test only; `auto`: section for local judges. */
   judgeContext: z.enum(["auto", "full", "section"]).default(DEFAULTS.judgeContext),
   judgeMaxTokens: rangedNumber("judgeMaxTokens").default(DEFAULTS.judgeMaxTokens),
@@ -83,6 +89,8 @@ const JudgeOptionsShape = {
   maxResponseBytes: rangedNumber("maxResponseBytes").default(DEFAULTS.maxResponseBytes),
   /** The results database. */
   db: z.string().default(DEFAULTS.db),
+  /** Prices for cost estimates: a YAML or JSON file, or a table, over the built-in list prices. */
+  prices: z.union([z.string().min(1), PriceTableSchema]).optional(),
   /** Stops the run cleanly: finished samples are kept, the run is `interrupted` and resumes when run again. */
   signal: z.instanceof(AbortSignal).optional(),
   onProgress: callback<(progress: RunProgress) => void>().optional(),
@@ -162,6 +170,9 @@ export const CalibrateOptionsSchema = z.strictObject({
   spec: z.string().min(1).default(DEFAULTS.spec),
   /** Only these sections' labelled responses (default: all). */
   section: z.array(z.string()).default([]),
+  /** At most this many labelled responses: the first, or with `seed` a random subset (as eval's). */
+  limit: rangedNumber("limit").optional(),
+  seed: rangedNumber("seed").optional(),
   ...JudgeOptionsShape,
 });
 export type CalibrateOptions = z.input<typeof CalibrateOptionsSchema>;
@@ -187,6 +198,8 @@ export function judgingFrom(
     graderSamples: o.graderSamples,
     threshold: o.threshold,
     quorum: o.quorum ?? null,
+    // One grader sample draws all there is either way: the same run, whichever is asked.
+    earlyStop: !o.graderSamplesAll || o.graderSamples === 1,
     context: resolveJudgeContext(o.judgeContext, judgeId),
     maxTokens: o.judgeMaxTokens,
     temperature: o.judgeTemperature ?? null,

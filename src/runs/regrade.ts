@@ -4,6 +4,7 @@ import { decodeRun, type RegradeConfig, type RunRecord, withoutCredentials } fro
 import { executeRun, startRun } from "./execute.js";
 import { regradeRunId } from "./identity.js";
 import { judgingFrom, parseOptions, type RegradeOptions, RegradeOptionsSchema } from "./options.js";
+import { pricesFrom } from "./prices.js";
 import { modelId, RunProviders } from "./providers.js";
 import { runSpecSource, specOfRun } from "./run-spec.js";
 import { type RunSummary, summarize } from "./summary.js";
@@ -17,6 +18,7 @@ import { type RunSummary, summarize } from "./summary.js";
  */
 export async function regrade(options: RegradeOptions): Promise<RunSummary> {
   const o = parseOptions(RegradeOptionsSchema, options);
+  const prices = pricesFrom(o.prices);
   const judge = modelId(o.judge);
   const store = ResultStore.open(o.db);
   const providers = new RunProviders();
@@ -34,7 +36,9 @@ export async function regrade(options: RegradeOptions): Promise<RunSummary> {
       kind: "regrade",
       regradeOf: parent.id,
       specSource: o.spec ?? runSpecSource(parent),
-      judging,
+      // The parent's boundary token: the judge reads the prompts the parent's judge read, so the grader samples
+      // it drew with the same judge and settings are reused (e.g. by a regrade with --grader-samples-all).
+      judging: { ...judging, boundary: parent.params.judging.boundary },
       judgeBaseUrl,
     };
     const runId = regradeRunId({ parentRunId: parent.id, judge, judging, judgeBaseUrl });
@@ -60,7 +64,7 @@ export async function regrade(options: RegradeOptions): Promise<RunSummary> {
       judge: grader,
       options: o,
     });
-    return summarize(store, runId, spec);
+    return summarize(store, runId, spec, prices);
   } finally {
     store.close();
     await providers.close();

@@ -4,7 +4,7 @@ import type { SpecModel } from "../spec/index.js";
 import { clusteredRate, wilsonInterval } from "../stats/index.js";
 import type { GraderAnswers, ResultStore, RunStatus, TokenTotals, VerdictTotals } from "../store/index.js";
 import { decodeRun } from "./config.js";
-import { estimateCost } from "./prices.js";
+import { estimateCost, type Prices, pricesFrom } from "./prices.js";
 
 /**
  * A compliance rate and its 95% interval. With one graded epoch per prompt: compliant/graded with Wilson's
@@ -49,13 +49,23 @@ export interface RunSummary {
   ungradedKinds: Record<string, number>;
   /** Every grader sample's answer: usable, unparseable or refused; and graded samples below all grader samples. */
   judgeAnswers: GraderAnswers;
-  /** The verdict rule: grader samples per response, the usable answers a verdict needs, the threshold. */
-  grading: { graderSamples: number; quorum: number; threshold: number };
+  /**
+   * The verdict rule: grader samples per response (at most, with early stopping), the usable answers a verdict
+   * needs, the threshold; whether drawing stopped once a verdict was settled, and the grader samples drawn per
+   * judged sample on average (null before any).
+   */
+  grading: {
+    graderSamples: number;
+    quorum: number;
+    threshold: number;
+    earlyStop: boolean;
+    meanDrawn: number | null;
+  };
   byTopLevel: GroupRow[];
   bySection: GroupRow[];
   byAuthority: GroupRow[];
   tokens: { candidate: TokenTotals; judge: TokenTotals };
-  /** Estimated cost in US dollars from list prices, null when a model's price is unknown. */
+  /** Estimated cost in US dollars from list prices (or `prices`), null when a model's price is unknown. */
   estimatedCostUsd: { candidate: number | null; judge: number | null };
 }
 
@@ -91,7 +101,12 @@ export function rateCell(
  * Summarises a stored run from the store's aggregates (never loading its samples). `spec` supplies section
  * titles; without it they are null.
  */
-export function summarize(store: ResultStore, runId: string, spec: SpecModel | null): RunSummary {
+export function summarize(
+  store: ResultStore,
+  runId: string,
+  spec: SpecModel | null,
+  prices: Prices = pricesFrom(undefined),
+): RunSummary {
   const stored = store.getRun(runId);
   if (!stored) throw new UsageError(`no run '${runId}' (see \`modelspec runs\`)`);
   const run = decodeRun(stored);
@@ -109,7 +124,9 @@ export function summarize(store: ResultStore, runId: string, spec: SpecModel | n
   // Every prompt has one section (or none): the run's totals are the sections' summed, not another scan.
   const all = sumTotals(bySection);
   const tokens = store.tokenTotals(run.id);
-  const { graderSamples, quorum, threshold } = run.params.judging;
+  const { graderSamples, quorum, threshold, earlyStop } = run.params.judging;
+  const answers = store.graderAnswers(run.id);
+  const drawn = answers.usable + answers.unparseable + answers.refused;
   return {
     runId: run.id,
     status: run.status,
@@ -124,15 +141,21 @@ export function summarize(store: ResultStore, runId: string, spec: SpecModel | n
     pending: all.pending,
     errorKinds: store.verdictKinds(run.id, "error"),
     ungradedKinds: store.verdictKinds(run.id, "ungraded"),
-    judgeAnswers: store.graderAnswers(run.id),
-    grading: { graderSamples, quorum: quorumOf(graderSamples, quorum), threshold },
+    judgeAnswers: answers,
+    grading: {
+      graderSamples,
+      quorum: quorumOf(graderSamples, quorum),
+      threshold,
+      earlyStop: earlyStop === true,
+      meanDrawn: answers.judged > 0 ? drawn / answers.judged : null,
+    },
     byTopLevel: rows(store.verdictTotals(run.id, "top"), true),
     bySection: rows(bySection, true),
     byAuthority: rows(store.verdictTotals(run.id, "authority"), false),
     tokens,
     estimatedCostUsd: {
-      candidate: estimateCost(run.model, tokens.candidate),
-      judge: estimateCost(run.judge, tokens.judge),
+      candidate: estimateCost(run.model, tokens.candidate, prices),
+      judge: estimateCost(run.judge, tokens.judge, prices),
     },
   };
 }

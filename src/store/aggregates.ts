@@ -98,8 +98,10 @@ export interface GraderAnswers {
   usable: number;
   unparseable: number;
   refused: number;
-  /** Graded samples whose verdict rests on fewer usable answers than grader samples were asked for. */
+  /** Graded samples whose verdict rests on fewer usable answers than grader samples were drawn. */
   partiallyGraded: number;
+  /** Samples whose verdict rests on at least one grader sample (the answers above are theirs). */
+  judged: number;
 }
 
 export function graderAnswers(sql: Sql, runId: string): GraderAnswers {
@@ -108,12 +110,13 @@ export function graderAnswers(sql: Sql, runId: string): GraderAnswers {
        COUNT(*) FILTER (WHERE g.status = 'unparseable') AS unparseable,
        COUNT(*) FILTER (WHERE g.status = 'refused') AS refused
      FROM verdicts v, json_each(v.grade_keys) k JOIN grades g ON g.key = k.value WHERE v.run_id = ?`,
-  ).get(runId) as Omit<GraderAnswers, "partiallyGraded">;
-  const partial = sql(
-    `SELECT COUNT(*) AS n FROM verdicts
-     WHERE run_id = ? AND status = 'graded' AND usable_grades < json_array_length(grade_keys)`,
-  ).get(runId) as { n: number };
-  return { ...answers, partiallyGraded: partial.n };
+  ).get(runId) as Omit<GraderAnswers, "partiallyGraded" | "judged">;
+  const counts = sql(
+    `SELECT COUNT(*) FILTER (WHERE status = 'graded' AND usable_grades < json_array_length(grade_keys)) AS partial,
+       COUNT(*) FILTER (WHERE json_array_length(grade_keys) > 0) AS judged
+     FROM verdicts WHERE run_id = ?`,
+  ).get(runId) as { partial: number; judged: number };
+  return { ...answers, partiallyGraded: counts.partial, judged: counts.judged };
 }
 
 /** Tokens of the run's completions (candidate) and of the grader samples its verdicts rest on (judge). */

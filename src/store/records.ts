@@ -50,6 +50,11 @@ export interface VerdictRecord {
   compliance: number | null;
   compliant: boolean | null;
   gradeKeys: string[];
+  /**
+   * Grader samples drawn (the length of `gradeKeys`): fewer than the run's `graderSamples` when early stopping
+   * settled the verdict first; the median score is over these.
+   */
+  drawn: number;
   /** Grader samples with a usable answer; null for an error (and for verdicts stored before it was kept). */
   usableGrades: number | null;
   errorKind: string | null;
@@ -146,11 +151,13 @@ export function toGrade(row: Row): GradeRecord {
 export function toVerdict(row: Row, prefix = ""): VerdictRecord | null {
   const status = row[`${prefix}status`];
   if (status === null || status === undefined) return null;
+  const gradeKeys = row.grade_keys ? (JSON.parse(String(row.grade_keys)) as string[]) : [];
   return {
     status: status as VerdictRecord["status"],
     compliance: row.compliance === null ? null : Number(row.compliance),
     compliant: row.compliant === null ? null : row.compliant === 1,
-    gradeKeys: row.grade_keys ? (JSON.parse(String(row.grade_keys)) as string[]) : [],
+    gradeKeys,
+    drawn: gradeKeys.length,
     usableGrades:
       row.usable_grades === null || row.usable_grades === undefined ? null : Number(row.usable_grades),
     errorKind: text(row[`${prefix}error_kind`]),

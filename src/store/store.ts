@@ -309,7 +309,7 @@ export class ResultStore {
     );
   }
 
-  putVerdict(runId: string, sampleId: string, epoch: number, v: VerdictRecord): void {
+  putVerdict(runId: string, sampleId: string, epoch: number, v: Omit<VerdictRecord, "drawn">): void {
     this.sql(
       `INSERT OR REPLACE INTO verdicts (run_id, sample_id, epoch, status, compliance, compliant, grade_keys,
            usable_grades, error_kind, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

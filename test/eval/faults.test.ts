@@ -440,7 +440,7 @@ describe("eval under faults (loopback fake server)", () => {
       assert.deepEqual(report.ungradedKinds, { "judge:refused": 1, "judge:unparseable": 6 });
       assert.deepEqual(
         { ...report.judgeAnswers },
-        { usable: 2, unparseable: 6, refused: 1, partiallyGraded: 0 },
+        { usable: 2, unparseable: 6, refused: 1, partiallyGraded: 0, judged: 9 },
       );
       assertGradedCorrectly(byId.get("s08"), "s08");
       assertGradedCorrectly(byId.get("s09"), "s09"); // a fenced but valid answer is accepted

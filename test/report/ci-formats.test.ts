@@ -53,8 +53,8 @@ function summary(
     pending: 0,
     errorKinds: { "completion:server": 1 },
     ungradedKinds: {},
-    judgeAnswers: { usable: graded, unparseable: 0, refused: 0, partiallyGraded: 0 },
-    grading: { graderSamples: 1, quorum: 1, threshold: 6 },
+    judgeAnswers: { judged: graded, usable: graded, unparseable: 0, refused: 0, partiallyGraded: 0 },
+    grading: { graderSamples: 1, quorum: 1, threshold: 6, earlyStop: true, meanDrawn: 1 },
     byTopLevel,
     bySection: byTopLevel,
     byAuthority: [],
@@ -99,6 +99,7 @@ function row(
             compliance: graded ? (outcome === "compliant" ? 7 : 2) : null,
             compliant: graded ? outcome === "compliant" : null,
             gradeKeys: [],
+            drawn: 0,
             usableGrades: graded ? 1 : 0,
             errorKind:
               outcome === "error" ? "completion:server" : outcome === "ungraded" ? "judge:refused" : null,

@@ -224,7 +224,8 @@ describe("evaluate", () => {
     assert.equal(finished.pending, 0);
     const asked = server.requests.slice(before);
     const judged = asked.filter((r) => (r.body as Body).response_format !== undefined).length;
-    assert.equal(judged, 3 * stopped.pending, "three grader samples for each pending sample, no more");
+    // Two or three grader samples for each pending sample (early stopping), no more.
+    assert.ok(judged >= 2 * stopped.pending && judged <= 3 * stopped.pending, `${judged} judge calls`);
     // The judge prompt's boundary token was drawn once, stored with the run, and kept when the CLI resumed it.
     const results = openResults(join(work, "library-first.db"));
     try {

@@ -146,6 +146,8 @@ describe("a verdict needs a quorum of usable grader samples; refusals are counte
       judge,
       top: ["chain_of_command"],
       graderSamples: 3,
+      // All three answers each, as scripted (early stopping would settle some verdicts on two).
+      graderSamplesAll: true,
       db,
     });
     const results = openResults(db);
@@ -175,7 +177,13 @@ describe("a verdict needs a quorum of usable grader samples; refusals are counte
     );
     assert.equal(summary.judgeAnswers.refused, 3 * expected["judge:refused"]);
     assert.equal(summary.judgeAnswers.partiallyGraded, graded, "each graded sample had one unusable answer");
-    assert.deepEqual(summary.grading, { graderSamples: 3, quorum: 2, threshold: 6 });
+    assert.deepEqual(summary.grading, {
+      graderSamples: 3,
+      quorum: 2,
+      threshold: 6,
+      earlyStop: false,
+      meanDrawn: 3,
+    });
     const text = renderSummary(summary);
     assert.match(text, /Ungraded by reason: .*judge:no_quorum \d+/);
     assert.match(text, /Judge answers: \d+ usable, \d+ unparseable, \d+ refused/);

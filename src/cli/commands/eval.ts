@@ -1,7 +1,8 @@
 import { type Command, Option } from "commander";
-import { DEFAULTS, type ErrorBudget, evaluateModels } from "../../runs/index.js";
+import { renderEstimate } from "../../report/index.js";
+import { DEFAULTS, type ErrorBudget, estimateRun, evaluateModels } from "../../runs/index.js";
 import { applyConfigFile } from "../config-flags.js";
-import { examples } from "../output.js";
+import { examples, printJson } from "../output.js";
 import { collect, distinctModels, errorBudget, numberOption, rate } from "../parse-options.js";
 import { runInTerminal } from "../run-in-terminal.js";
 import { addJudgeOptions, type JudgeFlags, judgeOptions } from "./judge-options.js";
@@ -28,6 +29,7 @@ interface EvalFlags extends JudgeFlags, FormatFlags {
   maxErrors?: ErrorBudget;
   systemPrompt?: string;
   developerPrompt?: string;
+  dryRun?: boolean;
 }
 
 export function registerEvalCommand(program: Command): void {
@@ -90,6 +92,10 @@ export function registerEvalCommand(program: Command): void {
       "--max-errors <n|rate>",
       "exit 1 when more samples than this end as errors or ungraded (a count or a rate; 0 with --fail-under)",
       errorBudget,
+    )
+    .option(
+      "--dry-run",
+      "print the samples, calls, tokens and estimated cost, and stop: sends nothing, writes nothing",
     );
   addFormatOptions(addJudgeOptions(command, false)).addHelpText(
     "after",
@@ -102,32 +108,29 @@ export function registerEvalCommand(program: Command): void {
       "modelspec eval --config modelspec.yaml --fail-under 80%",
       "modelspec eval --model openai:gpt-4.1-mini --model openai:gpt-4.1 --judge openai:gpt-5 --limit 30 --seed 1",
       "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --limit 30 --seed 1 --format junit --output results.xml --fail-under 80%",
+      "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --limit 50 --dry-run",
     ),
   );
   command.action(async (flags: EvalFlags, cmd: Command) => {
     const f = applyConfigFile(cmd, flags);
     const format = outputFormat(f);
+    if (f.dryRun) {
+      const rest = runOptions(f);
+      const estimates = [];
+      for (const model of f.model) estimates.push(await estimateRun({ ...rest, model }));
+      if (format === "json") printJson(estimates.length === 1 ? estimates[0] : { estimates });
+      else
+        console.log(
+          `Dry run: nothing was sent and nothing written.\n\n${estimates.map((e) => renderEstimate(e)).join("\n\n")}`,
+        );
+      return;
+    }
     // A progress bar (on a terminal stderr) only when stdout gets the text report, as before without --json.
     const bar = f.progress && (format === "text" || f.output !== undefined);
     const { result, stopped } = await runInTerminal(bar, (hooks) =>
       evaluateModels({
-        spec: f.spec,
+        ...runOptions(f),
         models: f.model,
-        dataset: f.dataset,
-        section: f.section,
-        top: f.top,
-        authority: f.authority,
-        tag: f.tag,
-        limit: f.limit,
-        seed: f.seed,
-        epochs: f.epochs,
-        maxTokens: f.maxTokens,
-        temperature: f.temperature,
-        concurrency: f.concurrency,
-        baseUrl: f.baseUrl,
-        systemPrompt: f.systemPrompt,
-        developerPrompt: f.developerPrompt,
-        ...judgeOptions(f),
         ...hooks,
         onWarning: (message) => process.stderr.write(`modelspec: warning: ${message}\n`),
       }),
@@ -141,4 +144,26 @@ export function registerEvalCommand(program: Command): void {
       gates: { failUnder: f.failUnder, maxErrors: f.maxErrors },
     });
   });
+}
+
+/** The options of a run from the flags, the model aside (a run per model, or an estimate per model). */
+function runOptions(f: EvalFlags) {
+  return {
+    spec: f.spec,
+    dataset: f.dataset,
+    section: f.section,
+    top: f.top,
+    authority: f.authority,
+    tag: f.tag,
+    limit: f.limit,
+    seed: f.seed,
+    epochs: f.epochs,
+    maxTokens: f.maxTokens,
+    temperature: f.temperature,
+    concurrency: f.concurrency,
+    baseUrl: f.baseUrl,
+    systemPrompt: f.systemPrompt,
+    developerPrompt: f.developerPrompt,
+    ...judgeOptions(f),
+  };
 }

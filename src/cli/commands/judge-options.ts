@@ -8,6 +8,7 @@ export interface JudgeFlags {
   graderSamples: number;
   threshold: number;
   quorum?: number;
+  graderSamplesAll?: boolean;
   judgeContext: "auto" | "full" | "section";
   judgeMaxTokens: number;
   judgeTemperature?: number;
@@ -19,6 +20,7 @@ export interface JudgeFlags {
   contextSize?: number;
   maxResponseBytes: number;
   db: string;
+  prices?: string;
   json?: boolean;
   progress: boolean;
 }
@@ -30,6 +32,7 @@ export function judgeOptions(f: JudgeFlags) {
     graderSamples: f.graderSamples,
     threshold: f.threshold,
     quorum: f.quorum,
+    graderSamplesAll: f.graderSamplesAll ?? false,
     judgeContext: f.judgeContext,
     judgeMaxTokens: f.judgeMaxTokens,
     judgeTemperature: f.judgeTemperature,
@@ -41,6 +44,7 @@ export function judgeOptions(f: JudgeFlags) {
     contextSize: f.contextSize,
     maxResponseBytes: f.maxResponseBytes,
     db: f.db,
+    prices: f.prices,
   };
 }
 
@@ -77,6 +81,10 @@ export function addJudgeOptions(command: Command, judgeRequired = true): Command
         "usable grader samples a verdict needs, else the sample is ungraded (default: a majority)",
         "quorum",
       ),
+    )
+    .option(
+      "--grader-samples-all",
+      "draw every grader sample (default: stop once the verdict can no longer change, e.g. 2 agreeing of 3)",
     )
     .addOption(
       new Option(
@@ -133,6 +141,10 @@ export function addJudgeOptions(command: Command, judgeRequired = true): Command
       ),
     )
     .option("--db <file>", "results database", DEFAULTS.db)
+    .option(
+      "--prices <file>",
+      'prices for cost estimates, YAML or JSON: {"openai:gpt-5": {input: 1.25, output: 10}} (USD per million tokens)',
+    )
     .option("--json", "print the report as JSON")
     .option("--no-progress", "no progress bar");
 }
