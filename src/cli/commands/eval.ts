@@ -4,9 +4,9 @@ import { examples } from "../output.js";
 import { collect, errorBudget, numberOption, rate } from "../parse-options.js";
 import { runInTerminal } from "../run-in-terminal.js";
 import { addJudgeOptions, type JudgeFlags, judgeOptions } from "./judge-options.js";
-import { finishRunCommand } from "./run-output.js";
+import { addReportOptions, finishRunCommand, type ReportFlags } from "./run-output.js";
 
-interface EvalFlags extends JudgeFlags {
+interface EvalFlags extends JudgeFlags, ReportFlags {
   spec: string;
   model: string;
   dataset: string;
@@ -72,7 +72,7 @@ export function registerEvalCommand(program: Command): void {
       "exit 1 when more samples than this end as errors or ungraded (a count or a rate; 0 with --fail-under)",
       errorBudget,
     );
-  addJudgeOptions(command).addHelpText(
+  addReportOptions(addJudgeOptions(command)).addHelpText(
     "after",
     examples(
       "modelspec eval --spec 2025-12-18 --model openai:gpt-4.1-mini --judge openai:gpt-5",
@@ -108,6 +108,8 @@ export function registerEvalCommand(program: Command): void {
       stopped,
       failUnder: f.failUnder,
       maxErrors: f.maxErrors,
+      sort: f.sort,
+      allSections: f.allSections,
     });
   });
 }

@@ -1,8 +1,9 @@
 import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { percent, renderComparison, renderSummary, renderTable } from "../../report/index.js";
+import { percent, renderComparison, renderTable } from "../../report/index.js";
 import { DEFAULTS, openResults, type Results, rateCell } from "../../runs/index.js";
 import { examples, printJson, printJsonLines } from "../output.js";
+import { addReportOptions, type ReportFlags, summaryText } from "./run-output.js";
 
 /** Runs `read` on the database opened read-only, closing it after. */
 async function withResults<T>(db: string, read: (results: Results) => T | Promise<T>): Promise<T> {
@@ -57,7 +58,7 @@ export function registerResultCommands(program: Command): void {
       );
     });
 
-  program
+  const report = program
     .command("report")
     .description(
       "Print a run's report: compliance with 95% intervals by top-level section, section and authority",
@@ -66,29 +67,36 @@ export function registerResultCommands(program: Command): void {
     .option("--db <file>", "results database", DEFAULTS.db)
     .option("--spec <dir|version>", "spec to read section titles from (default: the run's own)")
     .option("--json", "print JSON")
-    .option("--html <file>", "also write the report as one self-contained HTML file (charts, tables)")
+    .option("--html <file>", "also write the report as one self-contained HTML file (charts, tables)");
+  addReportOptions(report)
     .addHelpText(
       "after",
       examples(
         "modelspec report latest",
+        "modelspec report latest --sort spec --all-sections",
         "modelspec report run-3f2a --json",
         "modelspec report latest --html report.html",
       ),
     )
-    .action(async (ref: string, opts: { db: string; spec?: string; json?: boolean; html?: string }) => {
-      await withResults(opts.db, async (results) => {
-        const run = results.findRun(ref);
-        const summary = results.summary(run, { spec: opts.spec });
-        if (opts.html) {
-          // Loaded on use: the web stack costs every other command memory and start-up time.
-          const { renderRunReportHtml } = await import("../../viewer/index.js");
-          writeFileSync(opts.html, renderRunReportHtml(results, run, summary));
-          process.stderr.write(`modelspec: wrote ${opts.html}\n`);
-        }
-        if (opts.json) printJson(summary);
-        else console.log(renderSummary(summary));
-      });
-    });
+    .action(
+      async (
+        ref: string,
+        opts: ReportFlags & { db: string; spec?: string; json?: boolean; html?: string },
+      ) => {
+        await withResults(opts.db, async (results) => {
+          const run = results.findRun(ref);
+          const summary = results.summary(run, { spec: opts.spec });
+          if (opts.html) {
+            // Loaded on use: the web stack costs every other command memory and start-up time.
+            const { renderRunReportHtml } = await import("../../viewer/index.js");
+            writeFileSync(opts.html, renderRunReportHtml(results, run, summary));
+            process.stderr.write(`modelspec: wrote ${opts.html}\n`);
+          }
+          if (opts.json) printJson(summary);
+          else console.log(summaryText(summary, opts));
+        });
+      },
+    );
 
   program
     .command("export")
