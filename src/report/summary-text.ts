@@ -66,6 +66,7 @@ export function renderSummary(s: RunSummary, options: SummaryTextOptions = {}): 
   const o = s.overall;
   const lines = [
     `Run ${s.runId} (${s.status}) — Model Spec ${s.spec.version ?? s.spec.hash.slice(0, 12)}, ${terminalText(s.dataset)}`,
+    ...(s.label ? [`Label: ${excerpt(terminalText(s.label), 90)}`] : []),
     `model ${terminalText(s.model)}   judge ${terminalText(s.judge)}`,
     "",
     `Overall compliance: ${formatRate(o.rate, o.ci95)}  (${o.compliant} of ${o.graded} graded samples${o.clustered ? `, ${o.prompts} prompts; mean prompt score, interval clustered by prompt` : ""})`,

@@ -19,6 +19,8 @@ interface CalibrationItem {
 /** How well a judge reproduces the spec's own labels: what `modelspec calibrate --json` prints. */
 export interface CalibrationReport extends KappaResult {
   runId: string;
+  /** The name given with `label` (untrusted text), or null. */
+  label: string | null;
   judge: string;
   /** Labelled responses graded. */
   items: number;
@@ -74,6 +76,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
       judge,
       parentRunId: null,
       params: config,
+      label: o.label,
     });
     // Idempotent, so a run killed while being set up is completed on the next call.
     store.addSamples(
@@ -104,7 +107,8 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
       judge: grader,
       options: o,
     });
-    return { runId, judge, ...calibrationReport(store, runId, items) };
+    const label = store.getRun(runId)?.label ?? null;
+    return { runId, label, judge, ...calibrationReport(store, runId, items) };
   } finally {
     store.close();
     await providers.close();
@@ -128,7 +132,7 @@ function calibrationReport(
   store: ResultStore,
   runId: string,
   items: CalibrationItem[],
-): Omit<CalibrationReport, "runId" | "judge"> {
+): Omit<CalibrationReport, "runId" | "label" | "judge"> {
   const verdicts = new Map<string, { status: string; compliant: boolean | null }>();
   for (const row of store.runResults(runId)) {
     if (row.verdict)

@@ -83,6 +83,8 @@ const JudgeOptionsShape = {
   maxResponseBytes: rangedNumber("maxResponseBytes").default(DEFAULTS.maxResponseBytes),
   /** The results database. */
   db: z.string().default(DEFAULTS.db),
+  /** A name for the run, shown by `runs`, `report` and the viewer; not part of its id (see docs/api.md). */
+  label: z.string().max(200).optional(),
   /** Stops the run cleanly: finished samples are kept, the run is `interrupted` and resumes when run again. */
   signal: z.instanceof(AbortSignal).optional(),
   onProgress: callback<(progress: RunProgress) => void>().optional(),

@@ -34,6 +34,8 @@ export interface GroupRow extends RateCell {
 /** A run's results: what `modelspec eval --json` and `modelspec report --json` print. */
 export interface RunSummary {
   runId: string;
+  /** The name given with `label` (untrusted text), or null. */
+  label: string | null;
   status: RunStatus;
   spec: { version: string | null; hash: string };
   model: string;
@@ -116,6 +118,7 @@ export function summarize(store: ResultStore, runId: string, spec: SpecModel | n
   const { graderSamples, quorum, threshold } = run.params.judging;
   return {
     runId: run.id,
+    label: run.label,
     status: run.status,
     spec: { version: run.specVersion, hash: run.specHash },
     model: run.model,

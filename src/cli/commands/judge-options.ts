@@ -19,6 +19,7 @@ export interface JudgeFlags {
   contextSize?: number;
   maxResponseBytes: number;
   db: string;
+  label?: string;
   json?: boolean;
   progress: boolean;
 }
@@ -41,6 +42,7 @@ export function judgeOptions(f: JudgeFlags) {
     contextSize: f.contextSize,
     maxResponseBytes: f.maxResponseBytes,
     db: f.db,
+    label: f.label,
   };
 }
 
@@ -129,6 +131,10 @@ export function addJudgeOptions(command: Command): Command {
       ),
     )
     .option("--db <file>", "results database", DEFAULTS.db)
+    .option(
+      "--label <text>",
+      "a name for the run in runs, report and the viewer; not part of its id (again on a resumed run: replaces it)",
+    )
     .option("--json", "print the report as JSON")
     .option("--no-progress", "no progress bar");
 }

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { percent, renderComparison, renderTable } from "../../report/index.js";
+import { excerpt, percent, renderComparison, renderTable, terminalText } from "../../report/index.js";
 import { DEFAULTS, openResults, type Results, rateCell } from "../../runs/index.js";
 import { examples, printJson, printJsonLines } from "../output.js";
 import { addReportOptions, type ReportFlags, summaryText } from "./run-output.js";
@@ -42,9 +42,10 @@ export function registerResultCommands(program: Command): void {
       if (opts.json) return printJson(runs);
       console.log(
         renderTable(
-          ["run", "created", "status", "spec", "model", "judge", "samples", "compliance", "errors"],
+          ["run", "label", "created", "status", "spec", "model", "judge", "samples", "compliance", "errors"],
           runs.map((r) => [
             r.id,
+            excerpt(terminalText(r.label ?? ""), 30),
             r.createdAt.slice(0, 16).replace("T", " "),
             r.status,
             r.specVersion ?? r.specHash.slice(0, 8),
