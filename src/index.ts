@@ -55,6 +55,7 @@ export {
   renderCalibration,
   renderComparison,
   renderGateFailure,
+  renderSection,
   renderSpecDiff,
   renderSummary,
 } from "./report/index.js";

@@ -14,5 +14,6 @@ export {
 } from "./format.js";
 export { renderGateFailure } from "./gate-text.js";
 export { renderSpecDiff } from "./spec-diff-text.js";
-export { renderSummary, SUMMARY_ORDERS, type SummaryOrder, type SummaryTextOptions } from "./summary-text.js";
+export { renderSection } from "./spec-section-text.js";
+export { renderSummary, SUMMARY_ORDERS, type SummaryTextOptions } from "./summary-text.js";
 export { renderTable } from "./table.js";

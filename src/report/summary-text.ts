@@ -4,7 +4,7 @@ import { renderTable } from "./table.js";
 
 /** How the report orders its groups: lowest rate first, the spec's order, or by id. */
 export const SUMMARY_ORDERS = ["rate", "spec", "name"] as const;
-export type SummaryOrder = (typeof SUMMARY_ORDERS)[number];
+type SummaryOrder = (typeof SUMMARY_ORDERS)[number];
 
 export interface SummaryTextOptions {
   /** Group order (default `rate`: lowest compliance first, groups with nothing graded last). */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { evalPromptsOf, findSection, loadSpec, renderSection } from "../../src/index.js";
 import { runCli } from "../support/cli.js";
 import { releaseDir } from "../support/paths.js";
 
@@ -59,6 +60,48 @@ describe("spec CLI", () => {
       missing.stderr,
       "modelspec: no section 'nope' in Model Spec 2025-12-18 (see `modelspec spec list`)\n",
     );
+  });
+
+  test("show renders the section's markdown: footnotes resolved to its eval prompts, links written out", async () => {
+    const model = loadSpec(spec);
+    const section = findSection(model, "ignore_untrusted_data");
+    assert.ok(section && section.footnoteRefs.length === 3);
+    const r = await runCli(["spec", "show", "ignore_untrusted_data", "--spec", spec]);
+    assert.equal(r.code, 0, r.stderr);
+    const text = r.stdout;
+    // Footnote marks become numbers, each resolved below to its file and the prompts it cites.
+    assert.ok(!text.includes("[^"), "no raw footnote mark");
+    assert.match(text, /YAML\[1\], JSON\[2\], XML/);
+    section.footnoteRefs.forEach((id, i) => {
+      const prompts = evalPromptsOf(model, "ignore_untrusted_data").filter((p) => p.footnoteId === id);
+      assert.ok(prompts.length > 0, id);
+      assert.ok(text.includes(`\n  [${i + 1}] ${id}  examples/${id}.md, ${prompts.length} prompt(s)\n`), id);
+      for (const p of prompts) assert.ok(text.includes(`\n      ${p.id}  ${p.title}\n`), p.id);
+    });
+    assert.match(text, /^3 example\(s\), 4 eval prompt\(s\)$/m);
+    // Links to sections by title (`[?](#id)`) or by their own text, with the id; nothing left as markdown.
+    assert.ok(
+      text.includes("As mentioned in Respect the letter and spirit of instructions (§letter_and_spirit),"),
+    );
+    assert.ok(text.includes("its scope of autonomy (§scope_of_autonomy)"));
+    assert.ok(!/\]\(#/.test(text), "no markdown link left");
+    // Commentary as a quote; lists, emphasis and code with plain markers (no colour off a terminal).
+    assert.match(text, /^│ \*\*Commentary\*\*$/m);
+    assert.match(text, /^- simply ignore instructions that are clearly unrelated to the task$/m);
+    assert.match(text, /users may \*implicitly\* delegate/);
+    assert.ok(text.includes("in `untrusted_text` blocks"));
+    assert.ok(!text.includes("\x1b"));
+    assert.ok(
+      text.split("\n").every((l) => l.startsWith("    ") || [...l].length <= 100),
+      "wrapped at 100",
+    );
+    // A link out of the spec: its text, then where it goes.
+    const overview = await runCli(["spec", "show", "overview", "--spec", spec]);
+    assert.match(overview.stdout, /advancing our mission \(https:\/\/openai\.com\/about\/\) to ensure/);
+    // In colour (a terminal): styles instead of markers, the same words.
+    const colored = renderSection(model, "ignore_untrusted_data", { color: true });
+    assert.ok(colored.includes("users may \x1b[3mimplicitly\x1b[23m delegate"));
+    assert.ok(colored.includes("YAML\x1b[2m[1]\x1b[22m"));
   });
 
   test("search finds sections, examples and eval prompts", async () => {

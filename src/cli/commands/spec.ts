@@ -2,7 +2,7 @@ import { type Command, Option } from "commander";
 import { AUTHORITY_LEVELS } from "../../conversation/index.js";
 import { evalPromptSamples, toJsonlRecord } from "../../dataset/index.js";
 import { UsageError } from "../../errors.js";
-import { renderSpecDiff, renderTable } from "../../report/index.js";
+import { renderSection, renderSpecDiff, renderTable } from "../../report/index.js";
 import {
   diffSpecs,
   evalPromptsOf,
@@ -18,7 +18,7 @@ import {
   type SpecModel,
   searchSpec,
 } from "../../spec/index.js";
-import { examples, printJson, printJsonLines } from "../output.js";
+import { examples, printJson, printJsonLines, terminal } from "../output.js";
 
 const specOption = () =>
   new Option("--spec <dir|version>", "spec folder (model_spec.md + examples/) or a fetched release").default(
@@ -116,7 +116,9 @@ export function registerSpecCommands(program: Command): void {
 
   spec
     .command("show")
-    .description("Show one section: authority, text, commentary, examples and eval prompts")
+    .description(
+      "Show one section: authority, its text rendered for the terminal (links and footnotes resolved), examples and eval prompts",
+    )
     .argument("<id>", "section id, e.g. ignore_untrusted_data")
     .addOption(specOption())
     .option("--json", "print JSON")
@@ -131,20 +133,10 @@ export function registerSpecCommands(program: Command): void {
         throw new UsageError(
           `no section '${id}' in ${specLabel(model, opts.spec)} (see \`modelspec spec list\`)`,
         );
-      const sectionExamples = examplesOf(model, id);
-      const prompts = evalPromptsOf(model, id);
-      if (opts.json) return printJson({ section, examples: sectionExamples, evalPrompts: prompts });
-      console.log(`${section.title}  {#${section.id}}`);
-      console.log(
-        `authority: ${section.authority ?? "none"}${section.authoritiesBelow.length ? `  (below: ${section.authoritiesBelow.join(", ")})` : ""}` +
-          `${section.tags.length ? `  tags: ${section.tags.join(", ")}` : ""}  parent: ${section.parentId ?? "-"}  line ${section.line}`,
-      );
-      console.log(`\n${section.body}\n`);
-      console.log(`${sectionExamples.length} example(s), ${prompts.length} eval prompt(s)`);
-      for (const e of sectionExamples) {
-        const labels = e.responses.map((r) => r.label).join("/");
-        console.log(`  ${e.id}  ${e.title ?? ""}${labels ? `  [${labels}]` : ""}`);
+      if (opts.json) {
+        return printJson({ section, examples: examplesOf(model, id), evalPrompts: evalPromptsOf(model, id) });
       }
+      console.log(renderSection(model, id, terminal()));
     });
 
   spec
