@@ -17,3 +17,4 @@ export { renderSpecDiff } from "./spec-diff-text.js";
 export { renderSection } from "./spec-section-text.js";
 export { renderSummary, SUMMARY_ORDERS, type SummaryTextOptions } from "./summary-text.js";
 export { renderTable } from "./table.js";
+export { wordDiffHunks } from "./word-diff-hunks.js";

@@ -14,7 +14,7 @@ import {
   type SpecModel,
 } from "../spec/index.js";
 import { excerpt, terminalText } from "./format.js";
-import { type TerminalStyle, terminalStyle, visibleLength } from "./terminal-style.js";
+import { type TerminalStyle, terminalStyle, visibleLength, wrapLine } from "./terminal-style.js";
 
 // CommonMark, as the spec is parsed (src/spec/markdown.ts): its footnote marks have no definitions.
 const markdown = new MarkdownIt("commonmark");
@@ -308,18 +308,4 @@ function writtenLink(text: string, href: string, model: SpecModel, style: Termin
   }
   const url = terminalText(href);
   return text === url ? style.link(url) : `${style.link(text)} ${style.dim(`(${url})`)}`;
-}
-
-/** One line wrapped at word boundaries to `width` printed columns; a longer word stays whole. */
-function wrapLine(line: string, width: number): string[] {
-  const lines: string[] = [];
-  let current = "";
-  for (const word of line.split(" ")) {
-    if (current && visibleLength(current) + 1 + visibleLength(word) > width) {
-      lines.push(current);
-      current = word;
-    } else current = current ? `${current} ${word}` : word;
-  }
-  lines.push(current);
-  return lines;
 }

@@ -49,3 +49,17 @@ export function visibleLength(text: string): number {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes start with ESC
   return [...text.replace(/\x1b\[[0-9;]*m/g, "")].length;
 }
+
+/** One line wrapped at word boundaries to `width` printed columns; a longer word stays whole. */
+export function wrapLine(line: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = "";
+  for (const word of line.split(" ")) {
+    if (current && visibleLength(current) + 1 + visibleLength(word) > width) {
+      lines.push(current);
+      current = word;
+    } else current = current ? `${current} ${word}` : word;
+  }
+  lines.push(current);
+  return lines;
+}

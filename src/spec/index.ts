@@ -16,3 +16,4 @@ export {
   searchSpec,
 } from "./query.js";
 export { LATEST_RELEASE, RELEASES, type Release } from "./releases.js";
+export { diffSectionTexts, type SectionTextChange, type WordDiffPart } from "./word-diff.js";

@@ -4,6 +4,7 @@ import { evalPromptSamples, toJsonlRecord } from "../../dataset/index.js";
 import { UsageError } from "../../errors.js";
 import { renderSection, renderSpecDiff, renderTable } from "../../report/index.js";
 import {
+  diffSectionTexts,
   diffSpecs,
   evalPromptsOf,
   examplesOf,
@@ -19,6 +20,7 @@ import {
   searchSpec,
 } from "../../spec/index.js";
 import { examples, printJson, printJsonLines, terminal } from "../output.js";
+import { collect } from "../parse-options.js";
 
 const specOption = () =>
   new Option("--spec <dir|version>", "spec folder (model_spec.md + examples/) or a fetched release").default(
@@ -200,22 +202,33 @@ export function registerSpecCommands(program: Command): void {
   spec
     .command("diff")
     .description(
-      "Compare two specs: sections added/removed/retitled, authority changes, examples, eval files",
+      "Compare two specs: sections added/removed/retitled, authority changes, examples, eval files, and changed text word by word",
     )
     .argument("<a>", "older spec (folder or release)")
     .argument("<b>", "newer spec (folder or release)")
+    .option("--section <id>", "the word diff of this section in full (repeatable)", collect, [])
     .option("--json", "print JSON")
     .addHelpText(
       "after",
       examples(
         "modelspec spec diff 2025-04-11 2025-09-12",
+        "modelspec spec diff 2025-09-12 2025-12-18 --section do_not_lie",
         "modelspec spec diff 2025-12-18 ./my-fork --json",
       ),
     )
-    .action((a: string, b: string, opts: { json?: boolean }) => {
-      const diff = diffSpecs(loadSpec(a), loadSpec(b));
+    .action((a: string, b: string, opts: { section: string[]; json?: boolean }) => {
+      const [older, newer] = [loadSpec(a), loadSpec(b)];
+      const diff = diffSpecs(older, newer);
       if (opts.json) return printJson(diff);
-      console.log(renderSpecDiff(diff, a, b));
+      const unchanged = opts.section.find((id) => !diff.textChanged.includes(id));
+      if (unchanged !== undefined) {
+        throw new UsageError(
+          `--section ${unchanged}: ${findSection(newer, unchanged) ? "its text is the same in both" : "no such section in the newer spec"}`,
+        );
+      }
+      const textChanges = diffSectionTexts(older, newer);
+      const sections = opts.section.length > 0 ? opts.section : undefined;
+      console.log(renderSpecDiff(diff, a, b, { textChanges, sections, ...terminal() }));
     });
 }
 
