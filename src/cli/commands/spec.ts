@@ -2,7 +2,7 @@ import { type Command, Option } from "commander";
 import { AUTHORITY_LEVELS } from "../../conversation/index.js";
 import { evalPromptSamples, toJsonlRecord } from "../../dataset/index.js";
 import { UsageError } from "../../errors.js";
-import { renderSection, renderSpecDiff, renderTable } from "../../report/index.js";
+import { excerpt, renderSection, renderSpecDiff, renderTable, terminalText } from "../../report/index.js";
 import {
   diffSectionTexts,
   diffSpecs,
@@ -20,7 +20,7 @@ import {
   searchSpec,
 } from "../../spec/index.js";
 import { examples, printJson, printJsonLines, terminal } from "../output.js";
-import { collect } from "../parse-options.js";
+import { collect, numberOption } from "../parse-options.js";
 
 const specOption = () =>
   new Option("--spec <dir|version>", "spec folder (model_spec.md + examples/) or a fetched release").default(
@@ -143,17 +143,35 @@ export function registerSpecCommands(program: Command): void {
 
   spec
     .command("search")
-    .description("Search section text, examples and eval prompts")
-    .argument("<text>", "text to look for (case-insensitive)")
+    .description(
+      "Search sections, examples and eval prompts, best matches first (titles count most; prefixes and typos match)",
+    )
+    .argument("<query>", "words to look for (case-insensitive)")
     .addOption(specOption())
+    .addOption(numberOption("--limit <n>", "at most n matches", "limit", 20))
     .option("--json", "print JSON")
-    .addHelpText("after", examples('modelspec spec search "prompt injection"'))
-    .action((text: string, opts: { spec: string; json?: boolean }) => {
+    .addHelpText(
+      "after",
+      examples(
+        'modelspec spec search "prompt injection"',
+        "modelspec spec search sycophancy --limit 5 --json",
+      ),
+    )
+    .action((query: string, opts: { spec: string; limit: number; json?: boolean }) => {
       const model = loadSpec(opts.spec);
-      const hits = searchSpec(model, text);
+      const hits = searchSpec(model, query, { limit: opts.limit });
       if (opts.json) return printJson(hits);
-      for (const h of hits) console.log(`${h.kind.padEnd(10)} ${h.id}\n           ${h.excerpt}`);
-      console.log(`${hits.length} match(es)`);
+      const { width } = terminal();
+      hits.forEach((h, i) => {
+        const where = h.kind === "section" ? "" : ` in ${h.sectionId ?? "(no section)"}`;
+        console.log(
+          `${String(i + 1).padStart(2)}. ${h.id}  "${terminalText(h.title)}"  ${h.kind}${where}${h.authority ? `  [${h.authority}]` : ""}`,
+        );
+        console.log(`    ${excerpt(terminalText(h.excerpt), width - 4)}`);
+      });
+      console.log(
+        hits.length === 0 ? `no match for "${terminalText(query)}"` : `${hits.length} best match(es)`,
+      );
     });
 
   spec
