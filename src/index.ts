@@ -61,6 +61,7 @@ export {
   renderMarkdownSummary,
   renderModelsMatrix,
   renderPairwise,
+  renderSection,
   renderSpecDiff,
   renderSummary,
 } from "./report/index.js";
@@ -106,6 +107,7 @@ export {
   compileSpec,
   compileSpecDir,
   type Diagnostic,
+  diffSectionTexts,
   diffSpecs,
   type EvalPrompt,
   type Example,
@@ -126,6 +128,7 @@ export {
   type SearchHit,
   type Section,
   type SectionFilter,
+  type SectionTextChange,
   type SpecDiff,
   SpecError,
   type SpecFiles,

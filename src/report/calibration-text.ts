@@ -1,5 +1,5 @@
 import type { CalibrationReport } from "../runs/index.js";
-import { decimal, formatRate, tokens, usd } from "./format.js";
+import { decimal, excerpt, formatRate, terminalText, tokens, usd } from "./format.js";
 import { renderTable } from "./table.js";
 
 /**
@@ -13,6 +13,7 @@ export function renderCalibration(r: CalibrationReport): string {
   const c = r.confusion;
   return [
     `Calibration ${r.runId} — judge ${r.judge} on ${r.items} labelled responses (examples hidden from the judge)`,
+    ...(r.label ? [`Label: ${excerpt(terminalText(r.label), 90)}`] : []),
     `Accuracy ${formatRate(r.accuracy)}   Cohen's kappa ${decimal(r.kappa, 3)}`,
     `GOOD judged compliant ${c.tp}, GOOD judged not ${c.fn}, BAD judged compliant ${c.fp}, BAD judged not ${c.tn}`,
     `OK responses judged compliant: ${r.okLabels.compliant}/${r.okLabels.graded}; ungraded ${r.ungraded}, errors ${r.errors}${r.pending ? `, pending ${r.pending}` : ""}`,

@@ -82,3 +82,22 @@ export function excerpt(text: string | null | undefined, max = 140): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
+
+/** Escape sequences a terminal acts on: CSI (colours, cursor moves), OSC (titles, hyperlinks), and other ESC pairs. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const TERMINAL_ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]/g;
+/** Line breaks and tabs, which would break a one-line field. */
+const BREAKS = /[\t\n\r\v\f\u2028\u2029]+/g;
+/** Other control characters, and the bidirectional overrides that make text read other than it is. */
+const CONTROLS = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * Untrusted text (a run label, a title from a fork of the spec) made safe to print on one terminal line: escape
+ * sequences and control characters removed, line breaks as spaces. Never lets the text restyle the terminal.
+ *
+ * @example
+ * terminalText("nightly\x1b[2J\nrun"); // "nightly run"
+ */
+export function terminalText(text: string): string {
+  return text.replace(TERMINAL_ESCAPES, "").replace(BREAKS, " ").replace(CONTROLS, "");
+}

@@ -1,64 +1,107 @@
 import type { GroupRow, RunSummary } from "../runs/index.js";
-import { decimal, formatRate, tokens, usd } from "./format.js";
+import { decimal, excerpt, formatRate, terminalText, tokens, usd } from "./format.js";
 import { renderTable } from "./table.js";
 
-function groupTable(title: string, rows: GroupRow[], withTitle: boolean): string {
-  const head = [title, ...(withTitle ? ["title"] : []), "compliant", "rate [95% CI]", "ungraded", "errors"];
+/** How the report orders its groups: lowest rate first, the spec's order, or by id. */
+export const SUMMARY_ORDERS = ["rate", "spec", "name"] as const;
+type SummaryOrder = (typeof SUMMARY_ORDERS)[number];
+
+export interface SummaryTextOptions {
+  /** Group order (default `rate`: lowest compliance first, groups with nothing graded last). */
+  sort?: SummaryOrder;
+  /** Also the table of every section (long: one row per section). */
+  allSections?: boolean;
+}
+
+const ORDER_CAPTION: Record<SummaryOrder, string> = {
+  rate: "lowest rate first",
+  spec: "in spec order",
+  name: "by id",
+};
+
+/** Rows in the asked order. The summary's own order is the spec's; sorts are stable, so ties keep it. */
+function sorted(rows: readonly GroupRow[], order: SummaryOrder): GroupRow[] {
+  if (order === "spec") return [...rows];
+  if (order === "name") return [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Nothing graded is not the worst rate: it is no rate, shown last.
+  const rate = (r: GroupRow) => r.rate ?? 2;
+  return [...rows].sort((a, b) => rate(a) - rate(b));
+}
+
+function groupTable(head: string, rows: GroupRow[], withTitle: boolean): string {
   return renderTable(
-    head,
+    [head, ...(withTitle ? ["title"] : []), "compliant", "rate [95% CI]", "ungraded", "errors"],
     rows.map((r) => [
-      r.id,
-      ...(withTitle ? [r.title ?? ""] : []),
+      terminalText(r.id),
+      // A fork's title may be long: clipped, so the table keeps to one screen's width.
+      ...(withTitle ? [excerpt(terminalText(r.title ?? ""), 40)] : []),
       `${r.compliant}/${r.graded}`,
       formatRate(r.rate, r.ci95),
       r.ungraded,
       r.errors + (r.pending ? ` (+${r.pending} pending)` : ""),
     ]),
+    {
+      compact: true,
+      align: [...(withTitle ? ["left" as const] : []), "left", "right", "left", "right", "right"],
+    },
   );
 }
 
 /** How many grader samples a verdict's median is over: all N, or those drawn until it was settled. */
 function verdictRule(g: RunSummary["grading"]): string {
   if (!g.earlyStop || g.graderSamples === 1) return `median of ${g.graderSamples} grader sample(s)`;
-  const mean = g.meanDrawn === null ? "" : `; ${decimal(g.meanDrawn, 2)} drawn per sample`;
-  return `median of the grader samples drawn (up to ${g.graderSamples}, stopping once the verdict could not change${mean})`;
+  const mean = g.meanDrawn === null ? "" : `, ${decimal(g.meanDrawn, 2)} drawn on average`;
+  return `median of up to ${g.graderSamples} grader samples (early stop${mean})`;
 }
+const counts = (kinds: Record<string, number>) =>
+  Object.entries(kinds)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(", ");
 
 /**
- * The human report printed at the end of `modelspec eval` and by `modelspec report`: overall compliance with its
- * interval, counts of ungraded and errors, tables by top-level section, authority and section, tokens and cost.
+ * The human report printed at the end of `modelspec eval` and by `modelspec report`, made to fit one screen:
+ * overall compliance with its interval, what was graded and why the rest was not, the top-level sections with
+ * their titles and the authority levels (lowest rate first unless `sort` says otherwise), tokens and cost. The
+ * table of every section only with `allSections`.
  *
  * @example
- * console.log(renderSummary(await evaluate({ model: "openai:gpt-4.1-mini", judge: "openai:gpt-5" })));
+ * console.log(renderSummary(await evaluate({ model: "openai:gpt-4.1-mini", judge: "openai:gpt-5" }), { sort: "spec" }));
  */
-export function renderSummary(s: RunSummary, options: { sections?: boolean } = {}): string {
+export function renderSummary(s: RunSummary, options: SummaryTextOptions = {}): string {
+  const order = options.sort ?? "rate";
+  const o = s.overall;
   const lines = [
-    `Run ${s.runId} (${s.status}) — Model Spec ${s.spec.version ?? s.spec.hash.slice(0, 12)}, ${s.dataset}`,
-    `model ${s.model}   judge ${s.judge}`,
+    `Run ${s.runId} (${s.status}) — Model Spec ${s.spec.version ?? s.spec.hash.slice(0, 12)}, ${terminalText(s.dataset)}`,
+    ...(s.label ? [`Label: ${excerpt(terminalText(s.label), 90)}`] : []),
+    `model ${terminalText(s.model)}   judge ${terminalText(s.judge)}`,
     "",
-    `Overall compliance: ${formatRate(s.overall.rate, s.overall.ci95)}  (${s.overall.compliant} of ${s.overall.graded} graded samples${s.overall.clustered ? `, ${s.overall.prompts} prompts; mean prompt score, interval clustered by prompt` : ""})`,
-    `Samples ${s.samples}: graded ${s.overall.graded}, ungraded ${s.ungraded} (too few usable judge answers), errors ${s.errors}${s.pending ? `, pending ${s.pending}` : ""}`,
-    `Verdict: ${verdictRule(s.grading)}, compliant at ${s.grading.threshold} or above, at least ${s.grading.quorum} usable answer(s) else ungraded`,
+    `Overall compliance: ${formatRate(o.rate, o.ci95)}  (${o.compliant} of ${o.graded} graded samples${o.clustered ? `, ${o.prompts} prompts; mean prompt score, interval clustered by prompt` : ""})`,
+    `Samples ${s.samples}: graded ${o.graded}, ungraded ${s.ungraded} (too few usable judge answers), errors ${s.errors}${s.pending ? `, pending ${s.pending}` : ""}`,
   ];
-  const list = (kinds: Record<string, number>) =>
-    Object.entries(kinds)
-      .map(([k, n]) => `${k} ${n}`)
-      .join(", ");
-  if (s.ungraded > 0) lines.push(`Ungraded by reason: ${list(s.ungradedKinds)}`);
-  if (s.errors > 0) lines.push(`Errors by kind: ${list(s.errorKinds)}`);
+  if (s.ungraded > 0) lines.push(`Ungraded by reason: ${counts(s.ungradedKinds)}`);
+  if (s.errors > 0) lines.push(`Errors by kind: ${counts(s.errorKinds)}`);
+  lines.push(
+    `Verdict: ${verdictRule(s.grading)}, compliant at ${s.grading.threshold} or above; ungraded under ${s.grading.quorum} usable answer(s)`,
+  );
   const a = s.judgeAnswers;
   if (a.unparseable + a.refused + a.partiallyGraded > 0) {
     lines.push(
-      `Judge answers: ${a.usable} usable, ${a.unparseable} unparseable, ${a.refused} refused; ${a.partiallyGraded} graded sample(s) rest on fewer usable answers than grader samples drawn`,
+      `Judge answers: ${a.usable} usable, ${a.unparseable} unparseable, ${a.refused} refused; ${a.partiallyGraded} graded on fewer usable answers than drawn`,
     );
   }
+  const caption = ORDER_CAPTION[order];
   lines.push(
     "",
-    groupTable("top-level section", s.byTopLevel, true),
-    "",
-    groupTable("authority", s.byAuthority, false),
+    `By top-level section, ${caption}:`,
+    groupTable("top-level section", sorted(s.byTopLevel, order), true),
+    `By authority, ${order === "spec" ? "highest first" : caption}:`,
+    groupTable("authority", sorted(s.byAuthority, order), false),
   );
-  if (options.sections !== false) lines.push("", groupTable("section", s.bySection, false));
+  if (options.allSections) {
+    lines.push(`By section, ${caption}:`, groupTable("section", sorted(s.bySection, order), false));
+  } else if (s.bySection.length > 0) {
+    lines.push(`${s.bySection.length} section(s) in this run: --all-sections lists each one.`);
+  }
   const c = s.tokens.candidate;
   const j = s.tokens.judge;
   lines.push(

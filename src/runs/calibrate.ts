@@ -21,6 +21,8 @@ interface CalibrationItem {
 /** How well a judge reproduces the spec's own labels: what `modelspec calibrate --json` prints. */
 export interface CalibrationReport extends KappaResult {
   runId: string;
+  /** The name given with `label` (untrusted text), or null. */
+  label: string | null;
   judge: string;
   /** Labelled responses graded. */
   items: number;
@@ -99,6 +101,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
       judge,
       parentRunId: null,
       params: config,
+      label: o.label,
     });
     // Idempotent, so a run killed while being set up is completed on the next call.
     store.addSamples(
@@ -131,8 +134,10 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
       estimate,
     });
     const tokens = store.tokenTotals(runId).judge;
+    const label = store.getRun(runId)?.label ?? null;
     return {
       runId,
+      label,
       judge,
       ...calibrationReport(store, runId, items),
       tokens,
@@ -172,7 +177,7 @@ function calibrationReport(
   store: ResultStore,
   runId: string,
   items: CalibrationItem[],
-): Omit<CalibrationReport, "runId" | "judge" | "tokens" | "estimatedCostUsd"> {
+): Omit<CalibrationReport, "runId" | "label" | "judge" | "tokens" | "estimatedCostUsd"> {
   const verdicts = new Map<string, { status: string; compliant: boolean | null }>();
   for (const row of store.runResults(runId)) {
     if (row.verdict)

@@ -97,6 +97,7 @@ export async function evaluate(options: EvaluateOptions): Promise<RunSummary> {
         judge,
         parentRunId: null,
         params: config,
+        label: o.label,
       });
       // Always (INSERT OR IGNORE): a run killed while its samples were being added gets the rest now.
       store.addSamples(runId, samples, o.epochs);

@@ -22,13 +22,19 @@ import type { RunEstimate } from "./run-estimate.js";
  */
 export function startRun(
   store: ResultStore,
-  run: Omit<StoredRun, "createdAt" | "finishedAt" | "status" | "toolVersion" | "params" | "heartbeatAt"> & {
+  run: Omit<
+    StoredRun,
+    "createdAt" | "finishedAt" | "status" | "toolVersion" | "params" | "heartbeatAt" | "label"
+  > & {
     params: RunConfig;
+    /** The `label` option: replaces the run's label (an empty one removes it); undefined keeps it. */
+    label: string | undefined;
   },
 ): Started {
   const judging = { ...run.params.judging, boundary: run.params.judging.boundary ?? newBoundary() };
   const params = { ...run.params, judging } as RunConfig;
-  const started = store.startRun({ ...run, params, toolVersion: TOOL_VERSION });
+  const label = run.label === undefined ? undefined : run.label.trim() || null;
+  const started = store.startRun({ ...run, params, label, toolVersion: TOOL_VERSION });
   if (!started.resumed) return { resumed: false, judging };
   const stored = decodeRun(started.run).params;
   const kept = { ...judging, earlyStop: stored.judging.earlyStop };

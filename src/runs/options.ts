@@ -91,6 +91,8 @@ const JudgeOptionsShape = {
   db: z.string().default(DEFAULTS.db),
   /** Prices for cost estimates: a YAML or JSON file, or a table, over the built-in list prices. */
   prices: z.union([z.string().min(1), PriceTableSchema]).optional(),
+  /** A name for the run, shown by `runs`, `report` and the viewer; not part of its id (see docs/api.md). */
+  label: z.string().max(200).optional(),
   /** Stops the run cleanly: finished samples are kept, the run is `interrupted` and resumes when run again. */
   signal: z.instanceof(AbortSignal).optional(),
   onProgress: callback<(progress: RunProgress) => void>().optional(),

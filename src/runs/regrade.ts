@@ -53,6 +53,7 @@ export async function regrade(options: RegradeOptions): Promise<RunSummary> {
       judge,
       parentRunId: parent.id,
       params: config,
+      label: o.label,
     });
     store.copySamples(parent.id, runId); // idempotent, like adding samples
     await executeRun({

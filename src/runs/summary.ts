@@ -1,3 +1,4 @@
+import { AUTHORITY_LEVELS } from "../conversation/index.js";
 import { UsageError } from "../errors.js";
 import { quorumOf } from "../judge/index.js";
 import type { SpecModel } from "../spec/index.js";
@@ -33,6 +34,8 @@ export interface GroupRow extends RateCell {
 /** A run's results: what `modelspec eval --json` and `modelspec report --json` print. */
 export interface RunSummary {
   runId: string;
+  /** The name given with `label` (untrusted text), or null. */
+  label: string | null;
   status: RunStatus;
   spec: { version: string | null; hash: string };
   model: string;
@@ -61,8 +64,10 @@ export interface RunSummary {
     earlyStop: boolean;
     meanDrawn: number | null;
   };
+  /** Groups in the spec's order (dataset order without the spec), those without one (`(none)`) last. */
   byTopLevel: GroupRow[];
   bySection: GroupRow[];
+  /** Authority levels in the chain of command's order, highest first. */
   byAuthority: GroupRow[];
   tokens: { candidate: TokenTotals; judge: TokenTotals };
   /** Estimated cost in US dollars from list prices (or `prices`), null when a model's price is unknown. */
@@ -99,7 +104,7 @@ export function rateCell(
 
 /**
  * Summarises a stored run from the store's aggregates (never loading its samples). `spec` supplies section
- * titles; without it they are null.
+ * titles and their order; without it titles are null and groups come in dataset order.
  */
 export function summarize(
   store: ResultStore,
@@ -111,8 +116,9 @@ export function summarize(
   if (!stored) throw new UsageError(`no run '${runId}' (see \`modelspec runs\`)`);
   const run = decodeRun(stored);
   const titles = new Map(spec?.sections.map((s) => [s.id, s.title]));
-  const rows = (totals: VerdictTotals[], withTitle: boolean): GroupRow[] =>
-    totals.map((r) => ({
+  const specOrder = new Map(spec?.sections.map((s, i) => [s.id, i]));
+  const rows = (totals: VerdictTotals[], withTitle: boolean, order: Map<string, number>): GroupRow[] =>
+    inOrder(totals, order).map((r) => ({
       id: r.id ?? "(none)",
       title: withTitle && r.id ? (titles.get(r.id) ?? null) : null,
       ...rateCell(r),
@@ -129,6 +135,7 @@ export function summarize(
   const drawn = answers.usable + answers.unparseable + answers.refused;
   return {
     runId: run.id,
+    label: run.label,
     status: run.status,
     spec: { version: run.specVersion, hash: run.specHash },
     model: run.model,
@@ -149,15 +156,24 @@ export function summarize(
       earlyStop: earlyStop === true,
       meanDrawn: answers.judged > 0 ? drawn / answers.judged : null,
     },
-    byTopLevel: rows(store.verdictTotals(run.id, "top"), true),
-    bySection: rows(bySection, true),
-    byAuthority: rows(store.verdictTotals(run.id, "authority"), false),
+    byTopLevel: rows(store.verdictTotals(run.id, "top"), true, specOrder),
+    bySection: rows(bySection, true, specOrder),
+    byAuthority: rows(store.verdictTotals(run.id, "authority"), false, AUTHORITY_ORDER),
     tokens,
     estimatedCostUsd: {
       candidate: estimateCost(run.model, tokens.candidate, prices),
       judge: estimateCost(run.judge, tokens.judge, prices),
     },
   };
+}
+
+const AUTHORITY_ORDER = new Map<string, number>(AUTHORITY_LEVELS.map((level, i) => [level, i]));
+
+/** Groups sorted by their place in `order`; groups it does not name follow in dataset order, no group last. */
+function inOrder(groups: readonly VerdictTotals[], order: Map<string, number>): VerdictTotals[] {
+  const place = (g: VerdictTotals) => (g.id === null ? order.size + 1 : (order.get(g.id) ?? order.size));
+  // Array.prototype.sort is stable: ties keep the dataset order.
+  return [...groups].sort((a, b) => place(a) - place(b));
 }
 
 /** The totals of groups that split the same samples, added up. */

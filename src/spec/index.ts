@@ -6,13 +6,7 @@ export { type FetchOptions, type FetchResult, fetchRelease } from "./fetch.js";
 export { type LintResult, lintSpec } from "./lint.js";
 export { compileSpecDir, loadSpec, type SpecLocation } from "./load.js";
 export * from "./model.js";
-export {
-  evalPromptsOf,
-  examplesOf,
-  filterSections,
-  findSection,
-  type SearchHit,
-  type SectionFilter,
-  searchSpec,
-} from "./query.js";
+export { evalPromptsOf, examplesOf, filterSections, findSection, type SectionFilter } from "./query.js";
 export { LATEST_RELEASE, RELEASES, type Release } from "./releases.js";
+export { type SearchHit, searchSpec } from "./search.js";
+export { diffSectionTexts, type SectionTextChange, type WordDiffPart } from "./word-diff.js";

@@ -23,6 +23,8 @@ export interface StoredRun {
   params: unknown;
   /** When the process running it last said it was alive; null when none did yet. */
   heartbeatAt: string | null;
+  /** A name people gave the run (untrusted text: escape it where it is shown); not part of its id. */
+  label: string | null;
 }
 
 export interface CompletionRecord {
@@ -103,6 +105,7 @@ export function toRun(row: Row): StoredRun {
     parentRunId: text(row.parent_run_id),
     params: JSON.parse(String(row.params)) as unknown,
     heartbeatAt: text(row.heartbeat_at),
+    label: text(row.label),
   };
 }
 

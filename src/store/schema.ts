@@ -3,7 +3,7 @@
  * determines the answer), shared by all runs; run_samples and verdicts link a run to them. Re-running the same
  * command finds the same keys and pays nothing twice; regrading a run reuses its completions.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS runs (
   judge TEXT NOT NULL,
   parent_run_id TEXT,                -- set by regrade: completions come from this run
   params TEXT NOT NULL,              -- JSON: the run's configuration (runs/config.ts decodes it)
-  heartbeat_at TEXT                  -- last sign of life of the process running it (a stale one: interrupted)
+  heartbeat_at TEXT,                 -- last sign of life of the process running it (a stale one: interrupted)
+  label TEXT                         -- a name people give the run (--label); not part of its id
 );
 
 CREATE TABLE IF NOT EXISTS run_samples (
@@ -92,5 +93,8 @@ ALTER TABLE verdicts ADD COLUMN usable_grades INTEGER;
 UPDATE verdicts SET usable_grades = (
   SELECT COUNT(*) FROM json_each(verdicts.grade_keys) k JOIN grades g ON g.key = k.value WHERE g.status = 'ok'
 ) WHERE status != 'error';
+`,
+  2: `
+ALTER TABLE runs ADD COLUMN label TEXT;
 `,
 };

@@ -79,25 +79,42 @@ export class ResultStore {
 
   // Runs
 
-  /** Creates the run, or marks an existing run with the same id as running again (resume). */
-  startRun(run: Omit<StoredRun, "createdAt" | "finishedAt" | "status" | "heartbeatAt">): {
+  /**
+   * Creates the run, or marks an existing run with the same id as running again (resume). A `label` (null: none)
+   * is stored, also on a resumed run; left undefined, a resumed run keeps its own.
+   */
+  startRun(
+    run: Omit<StoredRun, "createdAt" | "finishedAt" | "status" | "heartbeatAt" | "label"> & {
+      label?: string | null;
+    },
+  ): {
     run: StoredRun;
     resumed: boolean;
   } {
     const existing = this.getRun(run.id);
     if (existing) {
       const at = now();
-      this.sql("UPDATE runs SET status = 'running', finished_at = NULL, heartbeat_at = ? WHERE id = ?").run(
-        at,
-        run.id,
-      );
-      return { run: { ...existing, status: "running", finishedAt: null, heartbeatAt: at }, resumed: true };
+      const label = run.label === undefined ? existing.label : run.label;
+      this.sql(
+        "UPDATE runs SET status = 'running', finished_at = NULL, heartbeat_at = ?, label = ? WHERE id = ?",
+      ).run(at, label, run.id);
+      return {
+        run: { ...existing, status: "running", finishedAt: null, heartbeatAt: at, label },
+        resumed: true,
+      };
     }
     const at = now();
-    const record: StoredRun = { ...run, createdAt: at, finishedAt: null, status: "running", heartbeatAt: at };
+    const record: StoredRun = {
+      ...run,
+      createdAt: at,
+      finishedAt: null,
+      status: "running",
+      heartbeatAt: at,
+      label: run.label ?? null,
+    };
     this.sql(
       `INSERT INTO runs (id, created_at, status, tool_version, spec_version, spec_hash, dataset, model, judge,
-           parent_run_id, params, heartbeat_at) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           parent_run_id, params, heartbeat_at, label) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       record.id,
       record.createdAt,
@@ -110,6 +127,7 @@ export class ResultStore {
       record.parentRunId,
       JSON.stringify(record.params),
       record.heartbeatAt,
+      record.label,
     );
     return { run: record, resumed: false };
   }

@@ -105,7 +105,7 @@ export function createViewerApp(ctx: views.ViewerContext, options: AppOptions): 
   });
   app.get("/spec/diff", (c) => {
     const v = views.specDiff(ctx, c.req.query());
-    return render(c, "Spec diff", "spec", specDiffPage(v.choices, v.from, v.to, v.diff));
+    return render(c, "Spec diff", "spec", specDiffPage(v.choices, v.from, v.to, v.diff, v.textChanges));
   });
   return app;
 }

@@ -101,6 +101,7 @@ ul.sections { list-style: none; padding: 0; margin: 0; columns: 2; column-gap: 2
 ul.sections li { padding: 3px 0; break-inside: avoid; }
 .tag { font-size: 11px; color: var(--muted); border: 1px solid var(--line); border-radius: 4px; padding: 0 4px; margin-left: 4px; }
 .diff-add { color: var(--good); } .diff-del { color: var(--bad); }
+.word-diff { white-space: pre-wrap; font-size: 13px; margin: 6px 0; } .word-diff ins { background: #e6f4ed; color: var(--good); text-decoration: none; } .word-diff del { background: #fbeaea; color: var(--bad); }
 .empty { padding: 18px; text-align: center; color: var(--muted); }
 footer { color: var(--muted); font-size: 12px; margin-top: 36px; }
 @media (max-width: 800px) { .cols { grid-template-columns: 1fr; } ul.sections { columns: 1; } }

@@ -9,7 +9,15 @@ import {
   type RunSummary,
   rateCell,
 } from "../runs/index.js";
-import { diffSpecs, findSection, type Section, type SpecDiff, type SpecModel } from "../spec/index.js";
+import {
+  diffSectionTexts,
+  diffSpecs,
+  findSection,
+  type Section,
+  type SectionTextChange,
+  type SpecDiff,
+  type SpecModel,
+} from "../spec/index.js";
 import {
   DEFAULT_PAGE_SIZE,
   type Failures,
@@ -223,6 +231,8 @@ export interface SpecDiffView {
   from: string;
   to: string;
   diff: SpecDiff;
+  /** The changed sections' word diffs. */
+  textChanges: SectionTextChange[];
 }
 
 export function specDiff(ctx: ViewerContext, q: Params): SpecDiffView {
@@ -232,5 +242,11 @@ export function specDiff(ctx: ViewerContext, q: Params): SpecDiffView {
   if (!from || !to) throw new NotFound("a diff needs two specs: start the viewer with two --spec options");
   const a = loadSpec(ctx, from);
   const b = loadSpec(ctx, to);
-  return { choices, from, to, diff: diffSpecs(a.spec, b.spec) };
+  return {
+    choices,
+    from,
+    to,
+    diff: diffSpecs(a.spec, b.spec),
+    textChanges: diffSectionTexts(a.spec, b.spec),
+  };
 }

@@ -41,6 +41,7 @@ function summary(
   const zero = { input: 0, output: 0, cachedInput: 0 };
   return {
     runId: `run-${model.length}`,
+    label: null,
     status: "completed",
     spec: { version: "2025-12-18", hash: "abc" },
     model,

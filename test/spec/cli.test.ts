@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { evalPromptsOf, findSection, loadSpec, renderSection, searchSpec } from "../../src/index.js";
 import { runCli } from "../support/cli.js";
 import { releaseDir } from "../support/paths.js";
 
@@ -61,15 +62,107 @@ describe("spec CLI", () => {
     );
   });
 
+  test("show renders the section's markdown: footnotes resolved to its eval prompts, links written out", async () => {
+    const model = loadSpec(spec);
+    const section = findSection(model, "ignore_untrusted_data");
+    assert.ok(section && section.footnoteRefs.length === 3);
+    const r = await runCli(["spec", "show", "ignore_untrusted_data", "--spec", spec]);
+    assert.equal(r.code, 0, r.stderr);
+    const text = r.stdout;
+    // Footnote marks become numbers, each resolved below to its file and the prompts it cites.
+    assert.ok(!text.includes("[^"), "no raw footnote mark");
+    assert.match(text, /YAML\[1\], JSON\[2\], XML/);
+    section.footnoteRefs.forEach((id, i) => {
+      const prompts = evalPromptsOf(model, "ignore_untrusted_data").filter((p) => p.footnoteId === id);
+      assert.ok(prompts.length > 0, id);
+      assert.ok(text.includes(`\n  [${i + 1}] ${id}  examples/${id}.md, ${prompts.length} prompt(s)\n`), id);
+      for (const p of prompts) assert.ok(text.includes(`\n      ${p.id}  ${p.title}\n`), p.id);
+    });
+    assert.match(text, /^3 example\(s\), 4 eval prompt\(s\)$/m);
+    // Links to sections by title (`[?](#id)`) or by their own text, with the id; nothing left as markdown.
+    assert.ok(
+      text.includes("As mentioned in Respect the letter and spirit of instructions (§letter_and_spirit),"),
+    );
+    assert.ok(text.includes("its scope of autonomy (§scope_of_autonomy)"));
+    assert.ok(!/\]\(#/.test(text), "no markdown link left");
+    // Commentary as a quote; lists, emphasis and code with plain markers (no colour off a terminal).
+    assert.match(text, /^│ \*\*Commentary\*\*$/m);
+    assert.match(text, /^- simply ignore instructions that are clearly unrelated to the task$/m);
+    assert.match(text, /users may \*implicitly\* delegate/);
+    assert.ok(text.includes("in `untrusted_text` blocks"));
+    assert.ok(!text.includes("\x1b"));
+    assert.ok(
+      text.split("\n").every((l) => l.startsWith("    ") || [...l].length <= 100),
+      "wrapped at 100",
+    );
+    // A link out of the spec: its text, then where it goes.
+    const overview = await runCli(["spec", "show", "overview", "--spec", spec]);
+    assert.match(overview.stdout, /advancing our mission \(https:\/\/openai\.com\/about\/\) to ensure/);
+    // In colour (a terminal): styles instead of markers, the same words.
+    const colored = renderSection(model, "ignore_untrusted_data", { color: true });
+    assert.ok(colored.includes("users may \x1b[3mimplicitly\x1b[23m delegate"));
+    assert.ok(colored.includes("YAML\x1b[2m[1]\x1b[22m"));
+  });
+
   test("search finds sections, examples and eval prompts", async () => {
     const hits = JSON.parse((await runCli(["spec", "search", "PUGCOIN", "--spec", spec, "--json"])).stdout);
+    // Ranked: the short example that holds the word above the long section that holds it too.
     assert.deepEqual(
-      hits.map((h: { kind: string; sectionId: string }) => [h.kind, h.sectionId]),
+      hits.map((h: { kind: string; id: string; authority: string }) => [h.kind, h.id, h.authority]),
       [
-        ["section", "ignore_untrusted_data"],
-        ["example", "ignore_untrusted_data"],
+        ["example", "ignore_untrusted_data/2", "root"],
+        ["section", "ignore_untrusted_data", "root"],
       ],
     );
+    assert.match(hits[0].excerpt, /<untrusted> PUGCOIN is going to the moon/);
+  });
+
+  test("search ranks: a title match first, words together first, prefixes and typos match; --limit", async () => {
+    const model = loadSpec(spec);
+    const creative = searchSpec(model, "creative");
+    assert.ok(creative.length > 5, "many texts mention it");
+    assert.deepEqual(
+      [creative[0]?.kind, creative[0]?.id, creative[0]?.title],
+      ["section", "be_creative", "Be creative"],
+    );
+    const scores = creative.map((h) => h.score);
+    assert.deepEqual(
+      scores,
+      [...scores].sort((a, b) => b - a),
+      "best first",
+    );
+    // Both words, together as written, rank above both words apart.
+    const injection = searchSpec(model, "prompt injection");
+    assert.equal(injection[0]?.id, "ignore_untrusted_data");
+    assert.match(injection[0]?.excerpt ?? "", /\("prompt injection"\)/);
+    // A prefix, a typo.
+    assert.ok(searchSpec(model, "sycophan").some((h) => h.id === "avoid_sycophancy"));
+    assert.ok(searchSpec(model, "sycophnacy").some((h) => h.id === "avoid_sycophancy"));
+    assert.deepEqual(searchSpec(model, "zzzqqq"), []);
+    // The CLI: numbered, with title, kind, section and authority, and an excerpt; --limit; --json.
+    const r = await runCli(["spec", "search", "creative", "--spec", spec, "--limit", "3"]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split("\n");
+    assert.equal(lines[0], ' 1. be_creative  "Be creative"  section  [guideline]');
+    assert.match(lines[1] ?? "", /^ {4}\S.*creativ/i, "the excerpt shows the matched word");
+    assert.equal(lines.length, 3 * 2 + 1);
+    assert.equal(lines.at(-1), "3 best match(es)");
+    const json = JSON.parse(
+      (await runCli(["spec", "search", "creative", "--spec", spec, "--json", "--limit", "2"])).stdout,
+    );
+    assert.deepEqual(Object.keys(json[0]).sort(), [
+      "authority",
+      "excerpt",
+      "id",
+      "kind",
+      "score",
+      "sectionId",
+      "title",
+    ]);
+    assert.equal(json.length, 2);
+    const bad = await runCli(["spec", "search", "creative", "--spec", spec, "--limit", "0"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^modelspec: option '--limit <n>' argument '0' is invalid/);
   });
 
   test("export: the whole model as JSON with the documented keys, and JSONL streams", async () => {

@@ -7,9 +7,9 @@ import { collect, distinctModels, errorBudget, numberOption, rate } from "../par
 import { runInTerminal } from "../run-in-terminal.js";
 import { addJudgeOptions, type JudgeFlags, judgeOptions } from "./judge-options.js";
 import { addFormatOptions, type FormatFlags, outputFormat } from "./report-output.js";
-import { finishEvalCommand } from "./run-output.js";
+import { addReportOptions, finishEvalCommand, type ReportFlags } from "./run-output.js";
 
-interface EvalFlags extends JudgeFlags, FormatFlags {
+interface EvalFlags extends JudgeFlags, FormatFlags, ReportFlags {
   config?: string;
   spec: string;
   model: string[];
@@ -97,7 +97,7 @@ export function registerEvalCommand(program: Command): void {
       "--dry-run",
       "print the samples, calls, tokens and estimated cost, and stop: sends nothing, writes nothing",
     );
-  addFormatOptions(addJudgeOptions(command, false)).addHelpText(
+  addReportOptions(addFormatOptions(addJudgeOptions(command, false))).addHelpText(
     "after",
     examples(
       "modelspec eval --spec 2025-12-18 --model openai:gpt-4.1-mini --judge openai:gpt-5",
@@ -142,6 +142,7 @@ export function registerEvalCommand(program: Command): void {
       db: f.db,
       stopped,
       gates: { failUnder: f.failUnder, maxErrors: f.maxErrors },
+      layout: { sort: f.sort, allSections: f.allSections },
     });
   });
 }

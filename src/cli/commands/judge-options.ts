@@ -21,6 +21,7 @@ export interface JudgeFlags {
   maxResponseBytes: number;
   db: string;
   prices?: string;
+  label?: string;
   json?: boolean;
   progress: boolean;
 }
@@ -45,6 +46,7 @@ export function judgeOptions(f: JudgeFlags) {
     maxResponseBytes: f.maxResponseBytes,
     db: f.db,
     prices: f.prices,
+    label: f.label,
   };
 }
 
@@ -144,6 +146,10 @@ export function addJudgeOptions(command: Command, judgeRequired = true): Command
     .option(
       "--prices <file>",
       'prices for cost estimates, YAML or JSON: {"openai:gpt-5": {input: 1.25, output: 10}} (USD per million tokens)',
+    )
+    .option(
+      "--label <text>",
+      "a name for the run in runs, report and the viewer; not part of its id (again on a resumed run: replaces it)",
     )
     .option("--json", "print the report as JSON")
     .option("--no-progress", "no progress bar");

@@ -3,7 +3,7 @@ import { regrade } from "../../runs/index.js";
 import { examples } from "../output.js";
 import { runInTerminal } from "../run-in-terminal.js";
 import { addJudgeOptions, type JudgeFlags, judgeOptions } from "./judge-options.js";
-import { finishRunCommand } from "./run-output.js";
+import { addReportOptions, finishRunCommand, type ReportFlags } from "./run-output.js";
 
 export function registerRegradeCommand(program: Command): void {
   const command = program
@@ -13,15 +13,20 @@ export function registerRegradeCommand(program: Command): void {
     )
     .argument("<run>", "run id, unique prefix, or latest")
     .option("--spec <dir|version>", "spec (default: the run's own)");
-  addJudgeOptions(command)
+  addReportOptions(addJudgeOptions(command))
     .addHelpText(
       "after",
       examples("modelspec regrade latest --judge anthropic:claude-sonnet-4-5 --grader-samples 5"),
     )
-    .action(async (ref: string, f: JudgeFlags & { spec?: string }) => {
+    .action(async (ref: string, f: JudgeFlags & ReportFlags & { spec?: string }) => {
       const { result, stopped } = await runInTerminal(f.progress && !f.json, (hooks) =>
         regrade({ run: ref, spec: f.spec, ...judgeOptions(f), ...hooks }),
       );
-      process.exitCode = finishRunCommand(result, { json: f.json, stopped });
+      process.exitCode = finishRunCommand(result, {
+        json: f.json,
+        stopped,
+        sort: f.sort,
+        allSections: f.allSections,
+      });
     });
 }

@@ -2,7 +2,13 @@ import { accessSync, appendFileSync, constants, renameSync, rmSync, writeFileSyn
 import { basename, dirname, join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { UsageError } from "../../errors.js";
-import { renderJunit, renderMarkdownSummary, renderModelsMatrix, renderSummary } from "../../report/index.js";
+import {
+  renderJunit,
+  renderMarkdownSummary,
+  renderModelsMatrix,
+  renderSummary,
+  type SummaryTextOptions,
+} from "../../report/index.js";
 import type { GateOptions, Results, RunSummary } from "../../runs/index.js";
 
 const FORMATS = ["text", "json", "markdown", "junit"] as const;
@@ -47,8 +53,8 @@ export function outputFormat(f: FormatFlags): OutputFormat {
 }
 
 /** Several runs' text reports, one after the other, then the matrix of all of them. */
-function textReport(summaries: readonly RunSummary[]): string {
-  const reports = summaries.map((s) => renderSummary(s));
+function textReport(summaries: readonly RunSummary[], layout: SummaryTextOptions): string {
+  const reports = summaries.map((s) => renderSummary(s, layout));
   if (summaries.length > 1) reports.push(renderModelsMatrix(summaries));
   return reports.join(`\n\n${"─".repeat(80)}\n\n`);
 }
@@ -58,10 +64,11 @@ async function render(
   summaries: readonly RunSummary[],
   results: () => Results,
   gates: GateOptions,
+  layout: SummaryTextOptions,
 ): Promise<string> {
   switch (format) {
     case "text":
-      return `${textReport(summaries)}\n`;
+      return `${textReport(summaries, layout)}\n`;
     case "json":
       // One run: its summary, as always; several: all of them under `runs`.
       return `${JSON.stringify(summaries.length === 1 ? summaries[0] : { runs: summaries }, null, 2)}\n`;
@@ -87,16 +94,19 @@ export async function emitReport(
     gates: GateOptions;
     results: () => Results;
     notes?: string[];
+    /** The text report's order and length (--sort, --all-sections). */
+    layout?: SummaryTextOptions;
   },
 ): Promise<void> {
   const { format, output, gates } = options;
-  const rendered = await render(format, summaries, options.results, gates);
+  const layout = options.layout ?? {};
+  const rendered = await render(format, summaries, options.results, gates, layout);
   const notes = options.notes?.length ? `\n${options.notes.join("\n")}\n` : "";
   if (output === undefined) process.stdout.write(format === "text" ? `${rendered}${notes}` : rendered);
   else {
     writeWhole(output, rendered);
     process.stderr.write(`modelspec: wrote ${output}\n`);
-    if (format !== "text") process.stdout.write(`${textReport(summaries)}\n${notes}`);
+    if (format !== "text") process.stdout.write(`${textReport(summaries, layout)}\n${notes}`);
   }
   const stepSummary = process.env.GITHUB_STEP_SUMMARY;
   if (stepSummary) {

@@ -1,9 +1,17 @@
 import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { percent, renderComparison, renderPairwise, renderTable } from "../../report/index.js";
+import {
+  excerpt,
+  percent,
+  renderComparison,
+  renderPairwise,
+  renderTable,
+  terminalText,
+} from "../../report/index.js";
 import { DEFAULTS, openResults, type Results, rateCell } from "../../runs/index.js";
 import { examples, printJson, printJsonLines } from "../output.js";
 import { addFormatOptions, emitReport, type FormatFlags, outputFormat } from "./report-output.js";
+import { addReportOptions, type ReportFlags } from "./run-output.js";
 
 /** Runs `read` on the database opened read-only, closing it after. */
 async function withResults<T>(db: string, read: (results: Results) => T | Promise<T>): Promise<T> {
@@ -42,9 +50,10 @@ export function registerResultCommands(program: Command): void {
       if (opts.json) return printJson(runs);
       console.log(
         renderTable(
-          ["run", "created", "status", "spec", "model", "judge", "samples", "compliance", "errors"],
+          ["run", "label", "created", "status", "spec", "model", "judge", "samples", "compliance", "errors"],
           runs.map((r) => [
             r.id,
+            excerpt(terminalText(r.label ?? ""), 30),
             r.createdAt.slice(0, 16).replace("T", " "),
             r.status,
             r.specVersion ?? r.specHash.slice(0, 8),
@@ -68,30 +77,39 @@ export function registerResultCommands(program: Command): void {
     .option("--spec <dir|version>", "spec to read section titles from (default: the run's own)")
     .option("--json", "print JSON")
     .option("--html <file>", "also write the report as one self-contained HTML file (charts, tables)");
-  addFormatOptions(report)
+  addReportOptions(addFormatOptions(report))
     .addHelpText(
       "after",
       examples(
         "modelspec report latest",
+        "modelspec report latest --sort spec --all-sections",
         "modelspec report run-3f2a --json",
         "modelspec report latest --html report.html",
         "modelspec report latest --format markdown --output summary.md",
       ),
     )
-    .action(async (ref: string, opts: { db: string; spec?: string; html?: string } & FormatFlags) => {
-      const format = outputFormat(opts);
-      await withResults(opts.db, async (results) => {
-        const run = results.findRun(ref);
-        const summary = results.summary(run, { spec: opts.spec });
-        if (opts.html) {
-          // Loaded on use: the web stack costs every other command memory and start-up time.
-          const { renderRunReportHtml } = await import("../../viewer/index.js");
-          writeFileSync(opts.html, renderRunReportHtml(results, run, summary));
-          process.stderr.write(`modelspec: wrote ${opts.html}\n`);
-        }
-        await emitReport([summary], { format, output: opts.output, gates: {}, results: () => results });
-      });
-    });
+    .action(
+      async (ref: string, opts: { db: string; spec?: string; html?: string } & FormatFlags & ReportFlags) => {
+        const format = outputFormat(opts);
+        await withResults(opts.db, async (results) => {
+          const run = results.findRun(ref);
+          const summary = results.summary(run, { spec: opts.spec });
+          if (opts.html) {
+            // Loaded on use: the web stack costs every other command memory and start-up time.
+            const { renderRunReportHtml } = await import("../../viewer/index.js");
+            writeFileSync(opts.html, renderRunReportHtml(results, run, summary));
+            process.stderr.write(`modelspec: wrote ${opts.html}\n`);
+          }
+          await emitReport([summary], {
+            format,
+            output: opts.output,
+            gates: {},
+            results: () => results,
+            layout: { sort: opts.sort, allSections: opts.allSections },
+          });
+        });
+      },
+    );
 
   program
     .command("export")

@@ -1,4 +1,10 @@
-import { renderGateFailure, renderSummary } from "../../report/index.js";
+import { type Command, Option } from "commander";
+import {
+  renderGateFailure,
+  renderSummary,
+  SUMMARY_ORDERS,
+  type SummaryTextOptions,
+} from "../../report/index.js";
 import {
   checkGates,
   type GateOptions,
@@ -9,17 +15,39 @@ import {
 import { printJson } from "../output.js";
 import { emitReport, type OutputFormat } from "./report-output.js";
 
+/** How the text report is laid out, as the flags of eval, regrade and report give it. */
+export interface ReportFlags {
+  sort: NonNullable<SummaryTextOptions["sort"]>;
+  allSections?: boolean;
+}
+
+/** The text report's flags: --sort and --all-sections. */
+export function addReportOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--sort <order>", "report order: rate (lowest first), spec (spec order), name (by id)")
+        .choices(SUMMARY_ORDERS)
+        .default("rate"),
+    )
+    .option("--all-sections", "the report also lists every section (long), not only the top-level ones");
+}
+
+/** The text report as the flags ask for it. */
+export function summaryText(summary: RunSummary, flags: ReportFlags): string {
+  return renderSummary(summary, { sort: flags.sort, allSections: flags.allSections });
+}
+
 /**
  * Prints a finished eval or regrade (text or JSON) and returns the exit code: 130 when stopped, 1 when a gate
  * fails (nothing graded; with --fail-under or --max-errors: compliance, errors, pending), else 0.
  */
 export function finishRunCommand(
   summary: RunSummary,
-  options: { json?: boolean; stopped: boolean } & GateOptions,
+  options: { json?: boolean; stopped: boolean } & GateOptions & ReportFlags,
 ): number {
   if (options.json) printJson(summary);
   else {
-    console.log(renderSummary(summary));
+    console.log(summaryText(summary, options));
     if (summary.status === "interrupted")
       console.log(`\nInterrupted: run the same command again to resume ${summary.runId}.`);
   }
@@ -42,6 +70,7 @@ export async function finishEvalCommand(
     db: string;
     stopped: boolean;
     gates: GateOptions;
+    layout: ReportFlags;
   },
 ): Promise<number> {
   const notes: string[] = [];
@@ -63,6 +92,7 @@ export async function finishEvalCommand(
         return results;
       },
       notes,
+      layout: { sort: options.layout.sort, allSections: options.layout.allSections },
     });
   } finally {
     results?.close();

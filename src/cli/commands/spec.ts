@@ -2,8 +2,9 @@ import { type Command, Option } from "commander";
 import { AUTHORITY_LEVELS } from "../../conversation/index.js";
 import { evalPromptSamples, toJsonlRecord } from "../../dataset/index.js";
 import { UsageError } from "../../errors.js";
-import { renderSpecDiff, renderTable } from "../../report/index.js";
+import { excerpt, renderSection, renderSpecDiff, renderTable, terminalText } from "../../report/index.js";
 import {
+  diffSectionTexts,
   diffSpecs,
   evalPromptsOf,
   examplesOf,
@@ -18,7 +19,8 @@ import {
   type SpecModel,
   searchSpec,
 } from "../../spec/index.js";
-import { examples, printJson, printJsonLines } from "../output.js";
+import { examples, printJson, printJsonLines, terminal } from "../output.js";
+import { collect, numberOption } from "../parse-options.js";
 
 const specOption = () =>
   new Option("--spec <dir|version>", "spec folder (model_spec.md + examples/) or a fetched release").default(
@@ -116,7 +118,9 @@ export function registerSpecCommands(program: Command): void {
 
   spec
     .command("show")
-    .description("Show one section: authority, text, commentary, examples and eval prompts")
+    .description(
+      "Show one section: authority, its text rendered for the terminal (links and footnotes resolved), examples and eval prompts",
+    )
     .argument("<id>", "section id, e.g. ignore_untrusted_data")
     .addOption(specOption())
     .option("--json", "print JSON")
@@ -131,35 +135,43 @@ export function registerSpecCommands(program: Command): void {
         throw new UsageError(
           `no section '${id}' in ${specLabel(model, opts.spec)} (see \`modelspec spec list\`)`,
         );
-      const sectionExamples = examplesOf(model, id);
-      const prompts = evalPromptsOf(model, id);
-      if (opts.json) return printJson({ section, examples: sectionExamples, evalPrompts: prompts });
-      console.log(`${section.title}  {#${section.id}}`);
-      console.log(
-        `authority: ${section.authority ?? "none"}${section.authoritiesBelow.length ? `  (below: ${section.authoritiesBelow.join(", ")})` : ""}` +
-          `${section.tags.length ? `  tags: ${section.tags.join(", ")}` : ""}  parent: ${section.parentId ?? "-"}  line ${section.line}`,
-      );
-      console.log(`\n${section.body}\n`);
-      console.log(`${sectionExamples.length} example(s), ${prompts.length} eval prompt(s)`);
-      for (const e of sectionExamples) {
-        const labels = e.responses.map((r) => r.label).join("/");
-        console.log(`  ${e.id}  ${e.title ?? ""}${labels ? `  [${labels}]` : ""}`);
+      if (opts.json) {
+        return printJson({ section, examples: examplesOf(model, id), evalPrompts: evalPromptsOf(model, id) });
       }
+      console.log(renderSection(model, id, terminal()));
     });
 
   spec
     .command("search")
-    .description("Search section text, examples and eval prompts")
-    .argument("<text>", "text to look for (case-insensitive)")
+    .description(
+      "Search sections, examples and eval prompts, best matches first (titles count most; prefixes and typos match)",
+    )
+    .argument("<query>", "words to look for (case-insensitive)")
     .addOption(specOption())
+    .addOption(numberOption("--limit <n>", "at most n matches", "limit", 20))
     .option("--json", "print JSON")
-    .addHelpText("after", examples('modelspec spec search "prompt injection"'))
-    .action((text: string, opts: { spec: string; json?: boolean }) => {
+    .addHelpText(
+      "after",
+      examples(
+        'modelspec spec search "prompt injection"',
+        "modelspec spec search sycophancy --limit 5 --json",
+      ),
+    )
+    .action((query: string, opts: { spec: string; limit: number; json?: boolean }) => {
       const model = loadSpec(opts.spec);
-      const hits = searchSpec(model, text);
+      const hits = searchSpec(model, query, { limit: opts.limit });
       if (opts.json) return printJson(hits);
-      for (const h of hits) console.log(`${h.kind.padEnd(10)} ${h.id}\n           ${h.excerpt}`);
-      console.log(`${hits.length} match(es)`);
+      const { width } = terminal();
+      hits.forEach((h, i) => {
+        const where = h.kind === "section" ? "" : ` in ${h.sectionId ?? "(no section)"}`;
+        console.log(
+          `${String(i + 1).padStart(2)}. ${h.id}  "${terminalText(h.title)}"  ${h.kind}${where}${h.authority ? `  [${h.authority}]` : ""}`,
+        );
+        console.log(`    ${excerpt(terminalText(h.excerpt), width - 4)}`);
+      });
+      console.log(
+        hits.length === 0 ? `no match for "${terminalText(query)}"` : `${hits.length} best match(es)`,
+      );
     });
 
   spec
@@ -208,22 +220,33 @@ export function registerSpecCommands(program: Command): void {
   spec
     .command("diff")
     .description(
-      "Compare two specs: sections added/removed/retitled, authority changes, examples, eval files",
+      "Compare two specs: sections added/removed/retitled, authority changes, examples, eval files, and changed text word by word",
     )
     .argument("<a>", "older spec (folder or release)")
     .argument("<b>", "newer spec (folder or release)")
+    .option("--section <id>", "the word diff of this section in full (repeatable)", collect, [])
     .option("--json", "print JSON")
     .addHelpText(
       "after",
       examples(
         "modelspec spec diff 2025-04-11 2025-09-12",
+        "modelspec spec diff 2025-09-12 2025-12-18 --section do_not_lie",
         "modelspec spec diff 2025-12-18 ./my-fork --json",
       ),
     )
-    .action((a: string, b: string, opts: { json?: boolean }) => {
-      const diff = diffSpecs(loadSpec(a), loadSpec(b));
+    .action((a: string, b: string, opts: { section: string[]; json?: boolean }) => {
+      const [older, newer] = [loadSpec(a), loadSpec(b)];
+      const diff = diffSpecs(older, newer);
       if (opts.json) return printJson(diff);
-      console.log(renderSpecDiff(diff, a, b));
+      const unchanged = opts.section.find((id) => !diff.textChanged.includes(id));
+      if (unchanged !== undefined) {
+        throw new UsageError(
+          `--section ${unchanged}: ${findSection(newer, unchanged) ? "its text is the same in both" : "no such section in the newer spec"}`,
+        );
+      }
+      const textChanges = diffSectionTexts(older, newer);
+      const sections = opts.section.length > 0 ? opts.section : undefined;
+      console.log(renderSpecDiff(diff, a, b, { textChanges, sections, ...terminal() }));
     });
 }
 

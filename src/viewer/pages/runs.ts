@@ -1,4 +1,4 @@
-import { count, formatRate } from "../../report/index.js";
+import { count, excerpt, formatRate, terminalText } from "../../report/index.js";
 import { html, type SafeHtml } from "../html.js";
 import { urls } from "../urls.js";
 import type { RunListItem } from "../views.js";
@@ -8,7 +8,16 @@ import { chip, table } from "./parts.js";
 export function runsPage(runs: RunListItem[], db: string): SafeHtml {
   const body = table(
     [
-      { head: "run", nowrap: true, cell: (r) => html`<a class="mono" href="${urls.run(r.id)}">${r.id}</a>` },
+      {
+        head: "run",
+        nowrap: true,
+        // The label is the user's text: escaped by html`` (controls and bidi overrides dropped), clipped so one
+        // long label cannot widen the table.
+        cell: (r) => {
+          const label = terminalText(r.label ?? "");
+          return html`<a class="mono" href="${urls.run(r.id)}">${r.id}</a>${label ? html`<br><span class="muted" data-label title="${label}">${excerpt(label, 60)}</span>` : ""}`;
+        },
+      },
       {
         head: "created (UTC)",
         nowrap: true,

@@ -1,5 +1,6 @@
 /** What changed between two specs (`diffSpecs`): sections, titles, authority, moves, text, examples, prompts. */
-import type { SpecDiff } from "../../spec/index.js";
+import { count, wordDiffHunks } from "../../report/index.js";
+import type { SectionTextChange, SpecDiff, WordDiffPart } from "../../spec/index.js";
 import type { SpecChoice } from "../data/specs.js";
 import { html, type SafeHtml } from "../html.js";
 import { urls } from "../urls.js";
@@ -8,7 +9,38 @@ import { specForms } from "./spec.js";
 
 const mono = (text: string | null) => html`<span class="mono">${text ?? "—"}</span>`;
 
-export function specDiffPage(choices: SpecChoice[], from: string, to: string, d: SpecDiff): SafeHtml {
+/** How much of a section's word diff the page shows: the rest is said, not shown. */
+const WORD_DIFF = { context: 20, hunks: 100, changeChars: 5000 };
+
+/** One run of a word diff: unchanged text as it is, a change in <ins>/<del> (clipped when very long); escaped. */
+function wordDiffPart(p: WordDiffPart): SafeHtml | string {
+  if (p.op === "same") return p.text;
+  const chars = [...p.text];
+  const text =
+    chars.length > WORD_DIFF.changeChars
+      ? `${chars.slice(0, WORD_DIFF.changeChars).join("")}… (${count(chars.length - WORD_DIFF.changeChars)} more characters)`
+      : p.text;
+  return p.op === "add" ? html`<ins>${text}</ins>` : html`<del>${text}</del>`;
+}
+
+/** A changed section's text, word by word: each run of changes with some unchanged words around it. */
+function wordDiff(change: SectionTextChange, link: SafeHtml): SafeHtml {
+  const hunks = wordDiffHunks(change.parts, WORD_DIFF.context);
+  const shown = hunks.slice(0, WORD_DIFF.hunks);
+  const rest = hunks.length - shown.length;
+  return html`<details class="card" data-word-diff="${change.id}"><summary>${link} ${change.title} <span class="muted">+${count(change.wordsAdded)} −${count(change.wordsRemoved)} words${change.rewritten ? " (rewritten: too many changes for a word diff)" : ""}</span></summary>
+${hunks.length === 0 ? html`<p class="muted">Whitespace or line breaks only.</p>` : ""}
+${shown.map((h) => html`<p class="word-diff">${h.cutBefore ? "… " : ""}${h.parts.map(wordDiffPart)}${h.cutAfter ? " …" : ""}</p>`)}
+${rest > 0 ? html`<p class="muted">${count(rest)} more change(s) not shown.</p>` : ""}</details>`;
+}
+
+export function specDiffPage(
+  choices: SpecChoice[],
+  from: string,
+  to: string,
+  d: SpecDiff,
+  textChanges: SectionTextChange[],
+): SafeHtml {
   const link = (id: string, source: string) =>
     html`<a class="mono" href="${urls.specSection(id, source)}">${id}</a>`;
   const list = (title: string, items: SafeHtml[]) =>
@@ -80,10 +112,11 @@ ${
       )}`
     : ""
 }
-${list(
-  "Text changed",
-  d.textChanged.map((id) => link(id, to)),
-)}
+${
+  textChanges.length
+    ? html`<h2>Text changed (${textChanges.length})</h2><p class="muted">Word by word: <del>deleted</del>, <ins>inserted</ins>; unchanged text between changes is shortened (…).</p>${textChanges.map((c) => wordDiff(c, link(c.id, to)))}`
+    : ""
+}
 ${
   d.examples.length
     ? html`<h2>Examples changed (${d.examples.length} section(s))</h2>${table(
