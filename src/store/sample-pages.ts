@@ -4,6 +4,7 @@
  * never the rows before it, so page 2 000 of a 100 000-sample run costs what page 1 does. Only short excerpts
  * are read here; a sample's details (grades, conversation) are read by `sampleDetail`.
  */
+import { excerptOf, textWindow } from "./excerpt.js";
 import { type Sql, VERDICT_JOIN } from "./sql.js";
 
 export const VERDICT_FILTERS = ["compliant", "non-compliant", "ungraded", "error", "pending"] as const;
@@ -36,7 +37,9 @@ export interface SampleListRow {
   /** Median judge score (1–7) when graded. */
   compliance: number | null;
   errorKind: string | null;
+  /** An excerpt of the last message: whitespace runs as one space, `…` where text is left out. */
   prompt: string;
+  /** An excerpt of the response, like `prompt`; null when there is none. */
   response: string | null;
 }
 
@@ -52,7 +55,9 @@ export interface SamplePage {
   prev: string | null;
 }
 
-const EXCERPT = 240;
+/** Characters an excerpt shows, and the window of text it is cut from. */
+const EXCERPT = 200;
+const WINDOW = 2 * EXCERPT;
 
 function encodeCursor(c: SampleCursor): string {
   return `${c.position}@${c.run}`;
@@ -136,7 +141,9 @@ type Row = {
   compliant: number | null;
   error_kind: string | null;
   prompt: string | null;
+  prompt_more: number | null;
   response: string | null;
+  response_more: number | null;
 };
 
 function verdictOf(r: Row): VerdictFilter {
@@ -157,8 +164,8 @@ function toRow(r: Row, model: string): SampleListRow {
     verdict: verdictOf(r),
     compliance: r.compliance,
     errorKind: r.error_kind,
-    prompt: r.prompt ?? "",
-    response: r.response,
+    prompt: excerptOf(r.prompt ?? "", r.prompt_more === 1, EXCERPT),
+    response: r.response === null ? null : excerptOf(r.response, r.response_more === 1, EXCERPT),
   };
 }
 
@@ -182,8 +189,8 @@ function fetchRows(
     sql(
       `SELECT s.run_id, s.sample_id, s.epoch, s.position, s.section_id, s.authority,
          v.status, v.compliance, v.compliant, COALESCE(v.error_kind, s.error_kind) AS error_kind,
-         substr(json_extract(s.sample, '$.input[#-1].content'), 1, ${EXCERPT}) AS prompt,
-         substr(c.text, 1, ${EXCERPT}) AS response
+         ${textWindow("json_extract(s.sample, '$.input[#-1].content')", WINDOW, "prompt")},
+         ${textWindow("c.text", WINDOW, "response")}
        FROM run_samples s
        ${VERDICT_JOIN}
        LEFT JOIN completions c ON c.key = s.completion_key

@@ -34,6 +34,8 @@ table { border-collapse: collapse; width: 100%; background: var(--card); font-si
 th, td { text-align: left; padding: 6px 9px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #f1f3f6; font-weight: 600; position: sticky; top: 0; }
 td.nowrap { white-space: nowrap; }
+/* Excerpts of prompts and responses: wrapped anywhere (a URL has no spaces), never squeezed to a word a line. */
+td.prompt, td.response, td.rationale { min-width: 16em; overflow-wrap: anywhere; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr:hover td { background: #fafbfc; }
 .table-wrap { border: 1px solid var(--line); border-radius: 8px; overflow: auto; }

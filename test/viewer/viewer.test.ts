@@ -12,16 +12,20 @@ import { runCli } from "../support/cli.js";
 import { CLI, ROOT } from "../support/paths.js";
 import {
   createViewerFixture,
+  LONG_ANSWER,
   OLDER_SPEC,
   PAYLOAD_IMG,
   PAYLOAD_SCRIPT,
   RATIONALE_MARKUP,
+  REFUSAL,
   SPEC,
   type ViewerFixture,
 } from "./fixture.js";
 import { writeSyntheticDb } from "./synthetic-db.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+/** Set MODELSPEC_SCREENSHOTS=<folder> to keep a screenshot of each page a layout test looks at. */
+const SCREENSHOTS = process.env.MODELSPEC_SCREENSHOTS;
 const skipBrowser = existsSync(CHROMIUM)
   ? false
   : `${CHROMIUM} is missing: install it (apt-get install -y chromium) to run the viewer's browser tests`;
@@ -77,12 +81,27 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     assert.equal(response?.status(), 200, path);
     return response;
   };
+  const screenshot = async (name: string) => {
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
+  /** Whether anything in `selector` sticks out of it to the right (it would be cut off or scroll sideways). */
+  const overflows = (selector: string) =>
+    page
+      .locator(selector)
+      .first()
+      .evaluate((box) => {
+        const right = box.getBoundingClientRect().right;
+        return (
+          box.scrollWidth > box.clientWidth ||
+          [...box.querySelectorAll("td, th")].some((cell) => cell.getBoundingClientRect().right > right + 0.5)
+        );
+      });
   const rowCount = () => page.locator("#sample-table tbody tr").count();
   const sampleIds = () => page.locator("#sample-table tbody tr td:nth-child(2) a").allTextContents();
 
   test("runs list shows every run with its compliance", async () => {
     await open("/");
-    for (const id of [fx.runA, fx.runB, fx.runC]) {
+    for (const id of [fx.runA, fx.runB, fx.runC, fx.runD]) {
       assert.equal(await page.locator("table a.mono", { hasText: id }).count(), 1, id);
     }
     const row = page.locator("tr", { has: page.locator(`a[href="/runs/${fx.runA}"]`) });
@@ -169,6 +188,34 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
       page.locator(".pager a", { hasText: "Previous" }).first().click(),
     ]);
     assert.deepEqual(await sampleIds(), seen.slice(-5 - last.length, -last.length));
+  });
+
+  test("sample table: a long response is a readable excerpt with an ellipsis, wrapped in the page; the sample page has all of it", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await open(`/samples?run=${fx.runD}`);
+    await screenshot("samples-long-responses");
+    const responses = await page.locator("#sample-table tbody td.response").allTextContents();
+    assert.equal(responses.length, await rowCount());
+    const long = responses.filter((r) => r.trim() !== REFUSAL && r.trim() !== "—");
+    assert.ok(long.length >= 2, `long answers in run D: ${long.length}`);
+    for (const cell of long) {
+      // The blank lines the answer starts with are not all the cell shows.
+      assert.match(cell.trim(), /^Certainly\. First read https:\/\/example\.com\/a-very-long/, cell);
+      assert.match(cell.trim(), /…$/, "the excerpt says there is more");
+      assert.ok(cell.length < 300, "an excerpt, not the whole answer");
+    }
+    assert.equal(await overflows(".table-wrap"), false, "no cell is wider than the table");
+    // Each excerpt column keeps a readable width (the prompt was squeezed to a word per line).
+    for (const column of ["prompt", "response"]) {
+      const width = await page
+        .locator(`#sample-table tbody td.${column}`)
+        .first()
+        .evaluate((td) => td.getBoundingClientRect().width);
+      assert.ok(width >= 200, `${column} column is ${width}px wide`);
+    }
+    const row = page.locator("#sample-table tbody tr", { hasText: "Certainly" }).first();
+    await Promise.all([page.waitForURL(/\/sample\?/), row.locator("td:nth-child(2) a").click()]);
+    assert.equal(await text(page.locator(".msg.response pre.text")), LONG_ANSWER);
   });
 
   test("sample page: untrusted data is text, never markup; grader samples and the spec section are shown", async () => {
@@ -329,7 +376,7 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
       });
       child.on("exit", () => reject(new Error(`view exited early: ${stdout}`)));
     });
-    assert.equal(((await getJson(`${url}api/runs`)) as unknown as unknown[]).length, 3);
+    assert.equal(((await getJson(`${url}api/runs`)) as unknown as unknown[]).length, 4);
     const code = new Promise<number | null>((resolve) => child.on("exit", resolve));
     child.kill("SIGINT");
     assert.equal(await code, 0);

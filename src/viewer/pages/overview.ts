@@ -99,10 +99,11 @@ function failureTable(input: OverviewInput): SafeHtml {
       },
       { head: "section", nowrap: true, cell: (r) => html`<span class="mono">${r.sectionId ?? ""}</span>` },
       { head: "score", num: true, cell: (r) => verdictChip("non-compliant", r.compliance) },
-      { head: "prompt", cell: (r) => excerpt(r.prompt, 160) },
-      { head: "response", cell: (r) => excerpt(r.response, 200) },
+      { head: "prompt", name: "prompt", cell: (r) => r.prompt },
+      { head: "response", name: "response", cell: (r) => r.response },
       {
         head: "judge rationale",
+        name: "rationale",
         cell: (r) =>
           html`${r.failureKind && r.failureKind !== "none" ? chip("neutral", r.failureKind) : ""} ${excerpt(r.rationale, 220)}`,
       },

@@ -30,12 +30,15 @@ export interface Column<T> {
   num?: boolean;
   /** Keep the cell on one line (ids, dates). */
   nowrap?: boolean;
+  /** A class naming the column's cells, e.g. for tests and the stylesheet. */
+  name?: string;
 }
 
 export function table<T>(columns: Column<T>[], rows: T[], empty = "Nothing to show."): SafeHtml {
   if (rows.length === 0) return html`<div class="card empty">${empty}</div>`;
   const head = columns.map((c) => html`<th class="${c.num ? "num" : ""}">${c.head}</th>`);
-  const cls = (c: Column<T>) => [c.num ? "num" : "", c.nowrap ? "nowrap" : ""].join(" ").trim();
+  const cls = (c: Column<T>) =>
+    [c.num ? "num" : "", c.nowrap ? "nowrap" : "", c.name ?? ""].filter(Boolean).join(" ");
   const body = rows.map(
     (row) => html`<tr>${columns.map((c) => html`<td class="${cls(c)}">${c.cell(row)}</td>`)}</tr>`,
   );
@@ -47,7 +50,10 @@ export function maybeLink(href: string | null | undefined, label: HtmlValue): Sa
   return href ? html`<a href="${href}">${label}</a>` : html`${label}`;
 }
 
-/** Preformatted untrusted text: shown exactly, as text. */
+/**
+ * Preformatted untrusted text: shown exactly, as text. HTML drops a newline right after `<pre>`, so one is
+ * written there for it to drop: a text's own first newline (an answer that opens with blank lines) stays.
+ */
 export function textBlock(text: string): SafeHtml {
-  return html`<pre class="text">${text}</pre>`;
+  return html`<pre class="text">\n${text}</pre>`;
 }

@@ -1,6 +1,6 @@
 /** The sample table: a GET filter form, keyset pager links, one page of rows with short excerpts. */
 
-import { count, excerpt } from "../../report/index.js";
+import { count } from "../../report/index.js";
 import { type SamplePage, VERDICT_FILTERS } from "../../store/index.js";
 import { html, query, type SafeHtml } from "../html.js";
 import { urls } from "../urls.js";
@@ -81,10 +81,11 @@ ${select(
         cell: (r) =>
           html`${verdictChip(r.verdict, r.compliance)}${r.errorKind ? html`<br><span class="muted mono">${r.errorKind}</span>` : ""}`,
       },
-      { head: "prompt (last message)", cell: (r) => excerpt(r.prompt, 150) },
+      { head: "prompt (last message)", name: "prompt", cell: (r) => r.prompt },
       {
         head: "response",
-        cell: (r) => (r.response === null ? html`<span class="muted">—</span>` : excerpt(r.response, 180)),
+        name: "response",
+        cell: (r) => (r.response === null ? html`<span class="muted">—</span>` : r.response),
       },
     ],
     page.rows,
