@@ -137,6 +137,8 @@ export type {
   SampleListRow,
   SamplePage,
   SamplePageFilter,
+  SamplePageOptions,
+  SampleSort,
   TokenTotals,
   VerdictRecord,
   VerdictTotals,

@@ -7,6 +7,7 @@ import {
   type SampleDetail,
   type SamplePage,
   type SamplePageFilter,
+  type SamplePageOptions,
   type VerdictRecord,
   type VerdictTotals,
 } from "../store/index.js";
@@ -93,11 +94,11 @@ export class Results {
     for (const row of this.store.runResults(runId)) yield toExportRecord(runId, row);
   }
 
-  /** One page of the sample table (keyset paging; `after`/`before` are the cursors a page returns). */
-  samplePage(
-    filter: SamplePageFilter,
-    options: { after?: string; before?: string; limit?: number } = {},
-  ): SamplePage {
+  /**
+   * One page of the sample table, filtered, searched and sorted (keyset paging; `after`/`before` are the cursors
+   * a page returns).
+   */
+  samplePage(filter: SamplePageFilter, options: SamplePageOptions = {}): SamplePage {
     return this.store.samplePage(filter, options);
   }
 

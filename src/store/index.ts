@@ -11,10 +11,13 @@ export type {
 export type { FailureRow, Failures, SampleDetail } from "./sample-detail.js";
 export {
   DEFAULT_PAGE_SIZE,
+  isSampleSort,
   isVerdictFilter,
   type SampleListRow,
   type SamplePage,
   type SamplePageFilter,
+  type SamplePageOptions,
+  type SampleSort,
   VERDICT_FILTERS,
 } from "./sample-pages.js";
 export { ResultStore } from "./store.js";

@@ -32,7 +32,13 @@ import {
   type VerdictRecord,
 } from "./records.js";
 import { type Failures, lowestScoring, type SampleDetail, sampleDetail } from "./sample-detail.js";
-import { type SamplePage, type SamplePageFilter, samplePage, sampleSections } from "./sample-pages.js";
+import {
+  type SamplePage,
+  type SamplePageFilter,
+  type SamplePageOptions,
+  samplePage,
+  sampleSections,
+} from "./sample-pages.js";
 import { type Sql, VERDICT_JOIN } from "./sql.js";
 
 const now = () => new Date().toISOString();
@@ -396,10 +402,7 @@ export class ResultStore {
     return pairedVerdicts(this.sql, runA, runB);
   }
 
-  samplePage(
-    filter: SamplePageFilter,
-    options: { after?: string; before?: string; limit?: number } = {},
-  ): SamplePage {
+  samplePage(filter: SamplePageFilter, options: SamplePageOptions = {}): SamplePage {
     return samplePage(this.sql, filter, options);
   }
 

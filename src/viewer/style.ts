@@ -80,6 +80,11 @@ select, input, button { font: inherit; font-size: 13px; padding: 4px 8px; border
 button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }
 .pager { display: flex; gap: 14px; align-items: center; margin: 10px 0; font-size: 13px; }
 .pager .disabled { color: #b6bcc6; }
+form.filters label.search { flex: 1 1 100%; }
+form.filters label.search input { max-width: 42em; }
+th a.sort { color: inherit; }
+th[aria-sort] a.sort { color: var(--accent); }
+mark { background: #fde68a; color: inherit; border-radius: 2px; }
 figure.chart { margin: 10px 0 18px; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; overflow-x: auto; }
 figure.chart figcaption { font-weight: 600; font-size: 13px; margin-bottom: 4px; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }

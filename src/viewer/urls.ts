@@ -7,7 +7,15 @@ export const urls = {
   runs: () => "/",
   run: (runId: string) => `/runs/${seg(runId)}`,
   samples: (
-    params: { run?: string; model?: string; section?: string; verdict?: string; limit?: number } = {},
+    params: {
+      run?: string;
+      model?: string;
+      section?: string;
+      verdict?: string;
+      q?: string;
+      sort?: string;
+      limit?: number;
+    } = {},
   ) => `/samples${query(params)}`,
   sample: (runId: string, sampleId: string, epoch: number) =>
     `/runs/${seg(runId)}/sample${query({ id: sampleId, epoch })}`,

@@ -13,6 +13,7 @@ import { diffSpecs, findSection, type Section, type SpecDiff, type SpecModel } f
 import {
   DEFAULT_PAGE_SIZE,
   type Failures,
+  isSampleSort,
   isVerdictFilter,
   type SampleDetail,
   type SamplePage,
@@ -110,6 +111,13 @@ export interface SampleTable {
   sections: string[];
 }
 
+/** The longest search text the sample table takes. */
+const MAX_SEARCH = 200;
+
+/**
+ * One page of the sample table: filters `run`, `model`, `section`, `verdict`, a search `q` (prompts and
+ * responses, any case), a `sort` and the keyset cursors `after` / `before`.
+ */
 export function sampleTable(ctx: ViewerContext, q: Params): SampleTable {
   const filter: SamplePageFilter = {};
   if (q.run) filter.run = run(ctx, q.run).id;
@@ -119,10 +127,17 @@ export function sampleTable(ctx: ViewerContext, q: Params): SampleTable {
     if (!isVerdictFilter(q.verdict)) throw new NotFound(`no verdict '${q.verdict}'`);
     filter.verdict = q.verdict;
   }
+  const search = q.q?.trim();
+  if (search) {
+    if (search.length > MAX_SEARCH) throw new NotFound(`search text is at most ${MAX_SEARCH} characters`);
+    filter.search = search;
+  }
+  if (q.sort && !isSampleSort(q.sort)) throw new NotFound(`no sort '${q.sort}'`);
+  const sort = q.sort && isSampleSort(q.sort) ? q.sort : undefined;
   const limit = q.limit ? Number(q.limit) : DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new NotFound(`limit must be 1-500`);
   return {
-    page: ctx.results.samplePage(filter, { after: q.after, before: q.before, limit }),
+    page: ctx.results.samplePage(filter, { after: q.after, before: q.before, limit, sort }),
     runs: ctx.results.listRuns().map((r) => ({ id: r.id, model: r.model })),
     models: ctx.results.models(),
     sections: ctx.results.sampleSections(filter.run),

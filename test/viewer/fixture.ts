@@ -13,7 +13,7 @@ export const PAYLOAD_SCRIPT = "<script>window.__pwned=1</script>";
 export const PAYLOAD_IMG = '<img src=x onerror="window.__pwned=1">';
 export const RATIONALE_MARKUP = "<b>bold</b>";
 /** In every long answer of run D: literal LIKE wildcards and non-ASCII capitals, for the search. */
-export const SEARCH_TOKEN = "ZEBRA_100% ÉLAN";
+const SEARCH_TOKEN = "ZEBRA_100% ÉLAN";
 /**
  * Run D's long answer: blank lines first, then a URL no browser can break at a space, then prose. The sample
  * table used to show it as an empty cell, or as one line wider than the page.

@@ -218,6 +218,99 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     assert.equal(await text(page.locator(".msg.response pre.text")), LONG_ANSWER);
   });
 
+  test("sample table: search over prompts and responses, in any case, wildcards as text, the query shown as text", async () => {
+    const all = await getJson(new URL(`/api/samples?run=${fx.runD}&limit=500`, viewer.url).href);
+    const long = (all.page as { rows: { response: string | null }[] }).rows.filter((r) =>
+      r.response?.startsWith("Certainly"),
+    ).length;
+    await open(`/samples?run=${fx.runD}`);
+    await page.fill("input[name=q]", "élan");
+    await Promise.all([page.waitForURL(/q=%C3%A9lan/), page.click("form.filters button")]);
+    await screenshot("samples-search");
+    assert.equal(await rowCount(), long);
+    assert.match(
+      await text(page.locator(".pager").first()),
+      new RegExp(`${long} matching sample\\(s\\) for “élan”`),
+    );
+    // The excerpt is taken around the match, and the match is marked as it is written.
+    const marks = await page.locator("#sample-table td.response mark").allTextContents();
+    assert.deepEqual(new Set(marks), new Set(["ÉLAN"]));
+    assert.equal(marks.length, long);
+    assert.equal(await page.inputValue("input[name=q]"), "élan");
+    // `_` and `%` are characters, not LIKE wildcards.
+    const matches = async (q: string) =>
+      (
+        (await getJson(new URL(`/api/samples?run=${fx.runD}&q=${encodeURIComponent(q)}`, viewer.url).href))
+          .page as { total: number }
+      ).total;
+    assert.equal(await matches("zebra_100%"), long);
+    assert.equal(await matches("zebr_"), 0);
+    assert.equal(await matches("zebra%"), 0);
+    // Prompts too: the last message or any other.
+    await open(`/samples?run=${fx.runA}&q=${encodeURIComponent("LOVE POEM")}`);
+    assert.equal(await rowCount(), 1);
+    assert.match(await text(page.locator("#sample-table td.prompt mark")), /^love poem$/);
+    // The query is shown as text, in the box and in the count.
+    const payload = PAYLOAD_IMG;
+    await open(`/samples?q=${encodeURIComponent(payload)}`);
+    assert.equal(await page.inputValue("input[name=q]"), payload);
+    assert.equal(await text(page.locator(".pager .query").first()), payload);
+    assert.equal(await page.locator("img, [onerror]").count(), 0);
+    assert.equal(await page.evaluate("typeof window.__pwned"), "undefined");
+    assert.equal((await fetch(new URL(`/samples?q=${"x".repeat(201)}`, viewer.url))).status, 404);
+  });
+
+  test("sample table: sortable columns, keyset paging within each sort, links keep the search and filters", async () => {
+    const expected = async (sort: string) =>
+      (
+        (await getJson(new URL(`/api/samples?run=${fx.runA}&sort=${sort}&limit=500`, viewer.url).href))
+          .page as { rows: { sampleId: string; epoch: number; compliance: number | null }[] }
+      ).rows;
+    await open(`/samples?run=${fx.runA}&limit=5`);
+    const scoreHead = page.locator("#sample-table th", { hasText: "score" });
+    await Promise.all([page.waitForURL(/sort=score/), scoreHead.locator("a").click()]);
+    assert.match(page.url(), /run=run-/);
+    assert.match(page.url(), /limit=5/);
+    assert.equal(await page.locator("#sample-table th[aria-sort=ascending]").textContent(), "score ▲");
+    await Promise.all([page.waitForURL(/sort=-score/), scoreHead.locator("a").click()]);
+    await screenshot("samples-sorted");
+    assert.equal(await page.locator("#sample-table th[aria-sort=descending]").textContent(), "score ▼");
+    const seen: string[] = [];
+    for (;;) {
+      seen.push(...(await sampleIds()));
+      const next = page.locator(".pager a", { hasText: "Next" }).first();
+      if ((await next.count()) === 0) break;
+      assert.match((await next.getAttribute("href")) ?? "", /sort=-score/);
+      await Promise.all([page.waitForURL(/after=/), next.click()]);
+    }
+    const rows = await expected("-score");
+    assert.deepEqual(
+      seen,
+      rows.map((r) => r.sampleId),
+    );
+    const scores = rows.map((r) => r.compliance).filter((s) => s !== null);
+    assert.deepEqual(
+      scores,
+      [...scores].sort((a, b) => b - a),
+    );
+    assert.equal(new Set(seen).size, seen.length, "each sample once");
+    // The filter form keeps the sort; a search keeps it too.
+    await page.fill("input[name=q]", "a");
+    await Promise.all([page.waitForURL(/q=a/), page.click("form.filters button")]);
+    assert.match(page.url(), /sort=-score/);
+    await open(`/samples?run=${fx.runA}&sort=verdict`);
+    const verdicts = await page.locator("#sample-table td.verdict .chip").allTextContents();
+    assert.deepEqual(
+      verdicts,
+      [...verdicts].sort(
+        (a, b) =>
+          ["compliant", "non-compliant", "ungraded", "error", "pending"].indexOf(a) -
+          ["compliant", "non-compliant", "ungraded", "error", "pending"].indexOf(b),
+      ),
+    );
+    assert.equal((await fetch(new URL("/samples?sort=nonsense", viewer.url))).status, 404);
+  });
+
   test("sample page: untrusted data is text, never markup; grader samples and the spec section are shown", async () => {
     const api = await getJson(
       new URL(`/api/samples?run=${fx.runA}&verdict=non-compliant&limit=1`, viewer.url).href,
@@ -468,6 +561,33 @@ describe("sample paging at 100 000 samples", () => {
       assert.ok(page.rows.every((r) => r.verdict === verdict));
     }
     assert.equal(store.samplePage({ run, verdict: "pending" }).total, 0);
+  });
+
+  test("sorted and searched pages: one page of rows each, in order", () => {
+    const run = synthetic.runId;
+    reads.length = 0;
+    const lowest = store.samplePage({ run }, { sort: "score", limit: 50 });
+    assert.ok(sampleRowsRead() <= 51);
+    // Non-compliant samples score 2, in dataset order (every 4th, but for errors and ungraded ones).
+    assert.ok(lowest.rows.every((r) => r.compliance === 2));
+    assert.deepEqual(
+      lowest.rows.slice(0, 3).map((r) => r.position),
+      [0, 4, 12],
+    );
+    const deep = store.samplePage({ run }, { sort: "score", limit: 50, after: lowest.next ?? "" });
+    let next = (lowest.rows.at(-1)?.position ?? 0) + 4;
+    while (next % 50 === 8) next += 4; // ungraded (synthetic-db.ts)
+    assert.equal(deep.rows[0]?.position, next);
+    const highest = store.samplePage({ run }, { sort: "-score", limit: 50 });
+    assert.ok(highest.rows.every((r) => r.compliance === 7));
+    reads.length = 0;
+    const found = store.samplePage({ run, search: "RESPONSE 99999:" }, { limit: 50 });
+    assert.deepEqual(
+      found.rows.map((r) => r.sampleId),
+      ["prompt:synthetic/99999"],
+    );
+    assert.equal(found.total, 1);
+    assert.ok(sampleRowsRead() <= 51);
   });
 
   test("the JSON API serves one page of the 100 000", async () => {

@@ -25,7 +25,10 @@ export function facts(items: [string, HtmlValue][]): SafeHtml {
 }
 
 export interface Column<T> {
-  head: string;
+  /** The header: text, or markup such as a sort link. */
+  head: HtmlValue;
+  /** Set on the column the rows are sorted by (its header's `aria-sort`). */
+  sorted?: "ascending" | "descending";
   cell: (row: T) => HtmlValue;
   num?: boolean;
   /** Keep the cell on one line (ids, dates). */
@@ -36,7 +39,10 @@ export interface Column<T> {
 
 export function table<T>(columns: Column<T>[], rows: T[], empty = "Nothing to show."): SafeHtml {
   if (rows.length === 0) return html`<div class="card empty">${empty}</div>`;
-  const head = columns.map((c) => html`<th class="${c.num ? "num" : ""}">${c.head}</th>`);
+  const head = columns.map(
+    (c) =>
+      html`<th class="${c.num ? "num" : ""}"${c.sorted ? html` aria-sort="${c.sorted}"` : ""}>${c.head}</th>`,
+  );
   const cls = (c: Column<T>) =>
     [c.num ? "num" : "", c.nowrap ? "nowrap" : "", c.name ?? ""].filter(Boolean).join(" ");
   const body = rows.map(
