@@ -21,7 +21,18 @@ export function searchNeedle(search: string | undefined): string | null {
 
 /**
  * The condition on a sample row `s` joined to its completion `c`: the response or any message of the
- * conversation contains the needle, bound twice.
+ * conversation contains the needle (parameters: `searchParams`). The sample's JSON as stored is tested first: a
+ * message cannot contain text its JSON does not, and most rows go no further than that one test.
  */
-export const SEARCH_CONDITION = `(${FUNCTION}(c.text, ?) OR EXISTS (
-  SELECT 1 FROM json_each(s.sample, '$.input') m WHERE ${FUNCTION}(json_extract(m.value, '$.content'), ?)))`;
+export const SEARCH_CONDITION = `(${FUNCTION}(c.text, ?) OR (${FUNCTION}(s.sample, ?) AND EXISTS (
+  SELECT 1 FROM json_each(s.sample, '$.input') m WHERE ${FUNCTION}(json_extract(m.value, '$.content'), ?))))`;
+
+/**
+ * The parameters of SEARCH_CONDITION. JSON writes quotes, backslashes and control characters escaped, so a needle
+ * with one of them is not looked for in the JSON (the empty needle passes every row).
+ */
+export function searchParams(needle: string): string[] {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters JSON escapes
+  const escaped = /["\\\u0000-\u001f]/.test(needle);
+  return [needle, escaped ? "" : needle, needle];
+}

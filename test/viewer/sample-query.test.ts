@@ -36,6 +36,12 @@ before(() => {
         "UPDATE run_samples SET sample = json_set(sample, '$.input[0].content', ?) WHERE sample_id = ?",
       )
       .run("You are Zebra-Bot.", "prompt:synthetic/7");
+    // Characters the sample's JSON holds escaped.
+    writer.db
+      .prepare(
+        "UPDATE run_samples SET sample = json_set(sample, '$.input[1].content', ?) WHERE sample_id = ?",
+      )
+      .run('He said "hi" \\ and\tleft', "prompt:synthetic/9");
     // Ties and NULL sections for the section sort.
     writer.db.prepare("UPDATE run_samples SET section_id = NULL WHERE position % 17 = 3").run();
     // Half scores, as a median of two grader samples gives.
@@ -115,6 +121,11 @@ describe("sample table queries", () => {
       "a system message, both runs",
     );
     assert.deepEqual(ids("zebra-bot", { run: NEW }), ["prompt:synthetic/7"]);
+    assert.deepEqual(
+      ids('SAID "HI" \\ AND\tleft', { run: OLD }),
+      ["prompt:synthetic/9"],
+      "quotes, backslashes, tabs",
+    );
     assert.deepEqual(ids("  SAMPLE 101:  "), ["prompt:synthetic/101"], "trimmed; the last message");
     assert.deepEqual(ids("sample 101", { verdict: "compliant" }), [], "with the other filters");
     const page = store.samplePage({ search: "sample 1" }, { limit: 500 });
