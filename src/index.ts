@@ -139,6 +139,7 @@ export type {
   SamplePageFilter,
   SamplePageOptions,
   SampleSort,
+  ScoreBreakdown,
   TokenTotals,
   VerdictRecord,
   VerdictTotals,

@@ -8,6 +8,7 @@ import {
   type SamplePage,
   type SamplePageFilter,
   type SamplePageOptions,
+  type ScoreBreakdown,
   type VerdictRecord,
   type VerdictTotals,
 } from "../store/index.js";
@@ -120,6 +121,14 @@ export class Results {
   /** The run's non-compliant samples, lowest scores first. */
   lowestScoring(runId: string, limit?: number): Failures {
     return this.store.lowestScoring(runId, limit);
+  }
+
+  /**
+   * How a run's samples (or one section's) were scored and failed: graded samples by median score, the
+   * non-compliant ones by failure kind, errors and ungraded samples by reason.
+   */
+  scoreBreakdown(runId: string, section?: string | null): ScoreBreakdown {
+    return this.store.scoreBreakdown(runId, section);
   }
 }
 

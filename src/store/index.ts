@@ -20,4 +20,5 @@ export {
   type SampleSort,
   VERDICT_FILTERS,
 } from "./sample-pages.js";
+export type { ScoreBreakdown } from "./score-breakdown.js";
 export { ResultStore } from "./store.js";

@@ -39,6 +39,7 @@ import {
   samplePage,
   sampleSections,
 } from "./sample-pages.js";
+import { type ScoreBreakdown, scoreBreakdown } from "./score-breakdown.js";
 import { type Sql, VERDICT_JOIN } from "./sql.js";
 
 const now = () => new Date().toISOString();
@@ -416,5 +417,10 @@ export class ResultStore {
 
   lowestScoring(runId: string, limit?: number): Failures {
     return lowestScoring(this.sql, runId, limit);
+  }
+
+  /** A run's (or one section's) graded samples by score, failure kinds, error and ungraded reasons. */
+  scoreBreakdown(runId: string, section?: string | null): ScoreBreakdown {
+    return scoreBreakdown(this.sql, runId, section ?? null);
   }
 }

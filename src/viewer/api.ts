@@ -7,7 +7,7 @@ import * as views from "./views.js";
 export function apiRoutes(ctx: views.ViewerContext): Hono {
   const api = new Hono();
   api.get("/runs", (c) => c.json(views.runs(ctx)));
-  api.get("/runs/:run", (c) => c.json(views.runOverview(ctx, c.req.param("run"))));
+  api.get("/runs/:run", (c) => c.json(views.runOverview(ctx, c.req.param("run"), c.req.query())));
   api.get("/runs/:run/sample", (c) => {
     const { run, detail, spec, section } = views.sample(ctx, c.req.param("run"), c.req.query());
     return c.json({

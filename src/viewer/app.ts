@@ -78,7 +78,7 @@ export function createViewerApp(ctx: views.ViewerContext, options: AppOptions): 
 
   app.get("/", (c) => render(c, "Runs", "runs", runsPage(views.runs(ctx), ctx.db)));
   app.get("/runs/:run", (c) => {
-    const data = views.runOverview(ctx, c.req.param("run"));
+    const data = views.runOverview(ctx, c.req.param("run"), c.req.query());
     return render(c, `Run ${data.run.id}`, "runs", overview({ ...data, links: true }));
   });
   app.get("/runs/:run/sample", (c) => {

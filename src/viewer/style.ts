@@ -91,7 +91,9 @@ figure.chart svg { display: block; max-width: 100%; height: auto; }
 svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 svg .bar { fill: #5b8cc0; }
 svg .bar.up { fill: #3aa676; }
-svg .bar.down { fill: #d0605a; }
+svg .bar.down, svg .bar.non-compliant { fill: #d0605a; }
+svg .bar.error { fill: #a56fd6; }
+svg .bar.ungraded { fill: #d69e2e; }
 svg .whisker line { stroke: #1f2937; stroke-width: 1.3; }
 svg .grid { stroke: #edf0f3; }
 svg .zero { stroke: #9ca3af; }

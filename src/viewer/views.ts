@@ -18,6 +18,7 @@ import {
   type SampleDetail,
   type SamplePage,
   type SamplePageFilter,
+  type ScoreBreakdown,
   type VerdictTotals,
 } from "../store/index.js";
 import type { SpecCatalogue, SpecChoice } from "./data/specs.js";
@@ -93,14 +94,23 @@ export interface RunOverview {
   run: RunRecord;
   summary: RunSummary;
   failures: Failures;
+  /** Scores and failure kinds of the run, or of the section the `section` parameter names. */
+  breakdown: ScoreBreakdown;
 }
 
-export function runOverview(ctx: ViewerContext, ref: string): RunOverview {
+export function runOverview(ctx: ViewerContext, ref: string, q: Params = {}): RunOverview {
   const r = run(ctx, ref);
+  const summary = summaryOf(ctx, r);
+  if (q.section && !summary.bySection.some((s) => s.id === q.section)) {
+    throw new NotFound(`no section '${q.section}' in ${r.id}`);
+  }
   return {
     run: r,
-    summary: summaryOf(ctx, r),
+    summary,
     failures: cached(ctx, "failures", r, () => ctx.results.lowestScoring(r.id)),
+    breakdown: q.section
+      ? ctx.results.scoreBreakdown(r.id, q.section)
+      : cached(ctx, "breakdown", r, () => ctx.results.scoreBreakdown(r.id)),
   };
 }
 

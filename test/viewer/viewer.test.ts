@@ -81,8 +81,12 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     assert.equal(response?.status(), 200, path);
     return response;
   };
-  const screenshot = async (name: string) => {
-    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  /** The whole page, or the part `selector` names. */
+  const screenshot = async (name: string, selector?: string) => {
+    if (!SCREENSHOTS) return;
+    const path = join(SCREENSHOTS, `${name}.png`);
+    if (selector) await page.locator(selector).first().screenshot({ path });
+    else await page.screenshot({ path, fullPage: true });
   };
   /** Whether anything in `selector` sticks out of it to the right (it would be cut off or scroll sideways). */
   const overflows = (selector: string) =>
@@ -113,11 +117,11 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     );
   });
 
-  test("run overview: three charts with bars and whiskers, counts of ungraded and errors", async () => {
+  test("run overview: three rate charts with bars and whiskers, counts of ungraded and errors", async () => {
     const api = await getJson(new URL(`/api/runs/${fx.runA}`, viewer.url).href);
     const summary = api.summary as { errors: number; ungraded: number; bySection: { id: string }[] };
     await open(`/runs/${fx.runA}`);
-    assert.equal(await page.locator("figure.chart svg").count(), 3);
+    assert.equal(await page.locator("figure.chart svg").count(), 3 + 2, "and the scores and failures");
     assert.ok((await page.locator("svg rect.bar").count()) >= 5 + 5 + 3);
     assert.ok((await page.locator("svg g.whisker").count()) > 0);
     assert.equal(await page.locator('svg g.row[data-id="be_creative"]').count(), 1);
@@ -135,6 +139,58 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     // The payload is in the lowest-scoring table as text, nowhere as markup.
     assert.ok((await page.content()).includes("&lt;script&gt;window.__pwned=1&lt;/script&gt;"));
     assert.equal(await page.locator("script, img, [onerror]").count(), 0);
+  });
+
+  test("run overview: score histogram and failure breakdown, for the run and for a section", async () => {
+    type Breakdown = {
+      scores: { score: number; compliant: number; nonCompliant: number }[];
+      failureKinds: { kind: string; samples: number }[];
+      errors: { kind: string; samples: number }[];
+      ungraded: { kind: string; samples: number }[];
+    };
+    const breakdownOf = async (query: string) =>
+      (await getJson(new URL(`/api/runs/${fx.runD}${query}`, viewer.url).href)).breakdown as Breakdown;
+    const check = async (b: Breakdown) => {
+      const bins = page.locator("#scores ~ .scores g.bin");
+      assert.ok((await bins.count()) >= 7, "every score from 1 to 7");
+      for (const s of b.scores) {
+        const bin = page.locator(`#scores ~ .scores g.bin[data-score="${s.score}"]`);
+        assert.equal(await text(bin.locator("text.value")), String(s.compliant + s.nonCompliant));
+      }
+      const rows = [
+        ...b.failureKinds.map((k) => [`non-compliant:${k.kind}`, k.samples] as const),
+        ...b.errors.map((k) => [`error:${k.kind}`, k.samples] as const),
+        ...b.ungraded.map((k) => [`ungraded:${k.kind}`, k.samples] as const),
+      ];
+      assert.equal(await page.locator("#scores ~ .scores g.row").count(), rows.length);
+      for (const [id, n] of rows) {
+        const value = await text(page.locator(`#scores ~ .scores g.row[data-id="${id}"] text.value`));
+        assert.match(value, new RegExp(`^${n} · `), id);
+      }
+    };
+    const run = await breakdownOf("");
+    assert.ok(run.failureKinds.some((k) => k.kind === "too-permissive"));
+    assert.ok(run.errors.length > 0);
+    await open(`/runs/${fx.runD}`);
+    await check(run);
+    // Screen readers get the numbers: the chart's label holds every bin.
+    const label = (await page.locator("#scores ~ .scores svg").first().getAttribute("aria-label")) ?? "";
+    for (const s of run.scores)
+      assert.ok(label.includes(`score ${s.score}: ${s.compliant + s.nonCompliant} sample`), label);
+    await screenshot("overview-scores");
+    await page.selectOption("#scores ~ form select[name=section]", "be_curious");
+    await Promise.all([page.waitForURL(/section=be_curious#scores/), page.click("#scores ~ form button")]);
+    assert.match(await text(page.locator("h2#scores")), /section be_curious/);
+    const section = await breakdownOf("?section=be_curious");
+    assert.notDeepEqual(section, run);
+    await check(section);
+    await screenshot("overview-scores-section", ".cols.scores");
+    // A failure row leads to those samples.
+    const failing = page.locator('#scores ~ .scores g.row[data-id^="non-compliant:"] a').first();
+    await Promise.all([page.waitForURL(/\/samples\?/), failing.click()]);
+    assert.match(page.url(), /section=be_curious/);
+    assert.match(page.url(), /verdict=non-compliant/);
+    assert.equal((await fetch(new URL(`/runs/${fx.runD}?section=nowhere`, viewer.url))).status, 404);
   });
 
   test("sample table: filters by verdict, section and model through the form", async () => {
@@ -440,7 +496,7 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     assert.ok(!/<script/i.test(html), "no script tag at all");
     assert.ok(!/<img/i.test(html));
     assert.ok(!/(src|href)="?https?:/i.test(html), "no external request");
-    assert.equal((html.match(/<svg /g) ?? []).length, 3);
+    assert.equal((html.match(/<svg /g) ?? []).length, 3 + 2);
     assert.ok(html.includes(fx.runA) && html.includes("2025-12-18") && html.includes("openai:judge-model"));
     await page.goto(`file://${out}`);
     assert.equal(await page.evaluate("typeof window.__pwned"), "undefined");
