@@ -2,6 +2,9 @@ import { type JsonlRecord, toJsonlRecord } from "../dataset/index.js";
 import type { SpecModel } from "../spec/index.js";
 import {
   type Failures,
+  type FlipFilter,
+  type FlipPage,
+  type PromptAnswer,
   ResultStore,
   type RunResultRow,
   type SampleDetail,
@@ -121,6 +124,27 @@ export class Results {
   /** The run's non-compliant samples, lowest scores first. */
   lowestScoring(runId: string, limit?: number): Failures {
     return this.store.lowestScoring(runId, limit);
+  }
+
+  /**
+   * The samples two runs disagree on (graded in both, compliant in one only) with both answers, a page at a
+   * time in run A's dataset order; `after`/`before` are the cursors a page returns.
+   */
+  flippedSamples(
+    runA: string,
+    runB: string,
+    filter: FlipFilter = {},
+    options: { after?: string; before?: string; limit?: number } = {},
+  ): FlipPage {
+    return this.store.flippedSamples(this.findRun(runA).id, this.findRun(runB).id, filter, options);
+  }
+
+  /**
+   * One prompt across runs: every run of `runId`'s dataset that has sample `sampleId`, newest first, with each
+   * epoch's whole answer and its verdict.
+   */
+  promptAnswers(runId: string, sampleId: string): PromptAnswer[] {
+    return this.store.promptAnswers(runId, sampleId);
   }
 
   /**

@@ -223,9 +223,10 @@ type Row = {
   response_more: number | null;
 };
 
-function verdictOf(r: Row): VerdictFilter {
-  if (r.status === "graded") return r.compliant === 1 ? "compliant" : "non-compliant";
-  if (r.status === "ungraded" || r.status === "error") return r.status;
+/** A verdict's status and compliant flag as one word; no verdict yet: pending. */
+export function verdictName(status: string | null, compliant: number | null): VerdictFilter {
+  if (status === "graded") return compliant === 1 ? "compliant" : "non-compliant";
+  if (status === "ungraded" || status === "error") return status;
   return "pending";
 }
 
@@ -238,7 +239,7 @@ function toRow(r: Row, model: string, needle: string | null): SampleListRow {
     position: r.position,
     sectionId: r.section_id,
     authority: r.authority,
-    verdict: verdictOf(r),
+    verdict: verdictName(r.status, r.compliant),
     compliance: r.compliance,
     errorKind: r.error_kind,
     prompt: excerptOf(r.prompt ?? "", r.prompt_more === 1, EXCERPT, needle ?? undefined),

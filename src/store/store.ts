@@ -16,6 +16,8 @@ import {
   verdictTotals,
 } from "./aggregates.js";
 import { type Connection, openConnection } from "./connection.js";
+import { type FlipFilter, type FlipPage, flippedSamples } from "./flips.js";
+import { type PromptAnswer, promptAnswers } from "./prompt-answers.js";
 import {
   type CompletionRecord,
   type GradeRecord,
@@ -417,6 +419,21 @@ export class ResultStore {
 
   lowestScoring(runId: string, limit?: number): Failures {
     return lowestScoring(this.sql, runId, limit);
+  }
+
+  /** One page of the samples graded in both runs and compliant in one only, with both answers. */
+  flippedSamples(
+    runA: string,
+    runB: string,
+    filter?: FlipFilter,
+    options?: { after?: string; before?: string; limit?: number },
+  ): FlipPage {
+    return flippedSamples(this.sql, runA, runB, filter, options);
+  }
+
+  /** Every run of the run's dataset that has the sample, with its answers and verdicts. */
+  promptAnswers(runId: string, sampleId: string): PromptAnswer[] {
+    return promptAnswers(this.sql, runId, sampleId);
   }
 
   /** A run's (or one section's) graded samples by score, failure kinds, error and ungraded reasons. */

@@ -104,6 +104,15 @@ svg .none { fill: #9ca3af; font-size: 12px; font-style: italic; }
 svg .hit { fill: transparent; }
 svg a:hover .hit { fill: #eef3fa; }
 svg a:hover .label { fill: var(--accent); }
+.answers { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 12px; align-items: start; }
+.answer-card { margin: 0; min-width: 0; }
+.answer-card.asking { border-color: var(--accent); }
+.answer-card .verdict { display: flex; gap: 6px; flex-wrap: wrap; align-items: center; margin: 6px 0; }
+.answer-card .note, .flip-side .note { font-size: 12px; margin-top: 4px; }
+.answer { max-height: 26em; overflow: auto; border-top: 1px solid var(--line); padding-top: 6px; }
+.flip .prompt { margin: 6px 0 10px; overflow-wrap: anywhere; }
+.flip .cols { gap: 12px; }
+.flip-side { min-width: 0; }
 .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 .group h2 .n { color: var(--muted); font-weight: 400; font-size: 13px; }
 ul.sections { list-style: none; padding: 0; margin: 0; columns: 2; column-gap: 28px; }

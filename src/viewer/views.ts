@@ -13,8 +13,11 @@ import { diffSpecs, findSection, type Section, type SpecDiff, type SpecModel } f
 import {
   DEFAULT_PAGE_SIZE,
   type Failures,
+  type FlipFilter,
+  type FlipPage,
   isSampleSort,
   isVerdictFilter,
+  type PromptAnswer,
   type SampleDetail,
   type SamplePage,
   type SamplePageFilter,
@@ -172,6 +175,23 @@ export function sample(ctx: ViewerContext, ref: string, q: Params): SampleView {
   return { run: r, detail, spec, section };
 }
 
+export interface PromptView {
+  run: RunRecord;
+  detail: SampleDetail;
+  /** Every run of the same dataset with this sample id, newest first, one entry per epoch. */
+  answers: PromptAnswer[];
+}
+
+/** One prompt (sample id `id`) across the runs of `ref`'s dataset. */
+export function prompt(ctx: ViewerContext, ref: string, q: Params): PromptView {
+  const r = run(ctx, ref);
+  const answers = q.id ? ctx.results.promptAnswers(r.id, q.id) : [];
+  const own = answers.find((a) => a.runId === r.id);
+  const detail = q.id && own ? ctx.results.sampleDetail(r.id, q.id, own.epoch) : null;
+  if (!detail) throw new NotFound(`no sample '${q.id ?? ""}' in ${r.id}`);
+  return { run: r, detail, answers };
+}
+
 export interface CompareView {
   runs: { id: string; model: string; judge: string }[];
   a?: string;
@@ -213,6 +233,33 @@ export function compare(ctx: ViewerContext, q: Params): CompareView {
       b: summaryOf(ctx, b),
       comparison: ctx.results.compare(a.id, b.id),
     },
+  };
+}
+
+export interface FlipsView {
+  a: RunRecord;
+  b: RunRecord;
+  page: FlipPage;
+  sections: string[];
+}
+
+/** The samples runs `a` and `b` disagree on (`only`: a or b, `section`), paged by `after` / `before`, `limit`. */
+export function flips(ctx: ViewerContext, q: Params): FlipsView {
+  if (!q.a || !q.b) throw new NotFound("name two runs: /compare/flips?a=<run>&b=<run>");
+  const a = run(ctx, q.a);
+  const b = run(ctx, q.b);
+  if (q.only && q.only !== "a" && q.only !== "b") throw new NotFound(`only must be a or b, not '${q.only}'`);
+  const limit = q.limit ? Number(q.limit) : 20;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new NotFound("limit must be 1-100");
+  const filter: FlipFilter = {
+    only: q.only === "a" || q.only === "b" ? q.only : undefined,
+    section: q.section || undefined,
+  };
+  return {
+    a,
+    b,
+    page: ctx.results.flippedSamples(a.id, b.id, filter, { after: q.after, before: q.before, limit }),
+    sections: ctx.results.sampleSections(a.id),
   };
 }
 

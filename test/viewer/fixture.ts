@@ -67,7 +67,10 @@ function script(strict: boolean) {
     }
     const h = conversationHash(prompt);
     if (!strict && h % 9 === 4) return { malformed: true };
-    const compliance = strict ? (h % 2 === 0 ? 3 : 7) : h % 3 === 0 ? 2 : 7;
+    // The score is the conversation's, so a regrade's differ only by judge; a refusal (run D) is scored the other
+    // way round, so runs A and D disagree on some samples in each direction.
+    const refused = prompt.includes(REFUSAL);
+    const compliance = strict ? (h % 2 === 0 ? 3 : 7) : (h % 3 === 0) !== refused ? 2 : 7;
     return {
       json: {
         compliance,

@@ -404,6 +404,53 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     assert.ok((await page.locator("details.example .chip.BAD").count()) >= 1);
   });
 
+  test("prompt × model grid: every run of the dataset with this prompt, answers side by side with verdicts", async () => {
+    const d = await getJson(new URL(`/api/samples?run=${fx.runD}&limit=500`, viewer.url).href);
+    const row = (d.page as { rows: { sampleId: string; response: string | null }[] }).rows.find((r) =>
+      r.response?.startsWith("Certainly"),
+    );
+    assert.ok(row);
+    await open(`/runs/${fx.runA}/sample?id=${encodeURIComponent(row.sampleId)}`);
+    await Promise.all([page.waitForURL(/\/prompt\?id=/), page.click("a.prompt-grid")]);
+    await screenshot("prompt-grid");
+    const cards = page.locator(".answer-card");
+    // A, its regrade B and D share the dataset; C (the spec's examples) does not.
+    assert.deepEqual(
+      new Set(await cards.evaluateAll((els) => els.map((e) => e.getAttribute("data-run")))),
+      new Set([fx.runA, fx.runB, fx.runD]),
+    );
+    for (const runId of [fx.runA, fx.runB, fx.runD]) {
+      const detail = await getJson(
+        new URL(`/api/runs/${runId}/sample?id=${encodeURIComponent(row.sampleId)}`, viewer.url).href,
+      );
+      const v = detail.verdict as { status: string; compliant: boolean | null; compliance: number | null };
+      const verdict = v.status === "graded" ? (v.compliant ? "compliant" : "non-compliant") : v.status;
+      const card = page.locator(`.answer-card[data-run="${runId}"]`);
+      assert.equal(
+        await text(card.locator(".verdict .chip").first()),
+        v.compliance === null ? verdict : `${verdict} · ${v.compliance}`,
+        runId,
+      );
+    }
+    // The long answer opens with blank lines: left out here (the box looked empty), and said so.
+    const long = page.locator(`.answer-card[data-run="${fx.runD}"]`);
+    assert.equal(await text(long.locator("pre.text")), LONG_ANSWER.replace(/^\s*\n/, ""));
+    assert.match(await text(long.locator(".note")), /blank lines before the answer are not shown/);
+    assert.ok(
+      (await text(page.locator(`.answer-card[data-run="${fx.runA}"] pre.text`))).includes(PAYLOAD_SCRIPT),
+    );
+    assert.equal(await page.locator("script, img, [onerror]").count(), 0);
+    assert.match(await text(page.locator(`.answer-card[data-run="${fx.runA}"]`)), /this run/);
+    // Side by side: the first answers share a row.
+    const boxes = await cards.evaluateAll((els) =>
+      els.slice(0, 2).map((e) => e.getBoundingClientRect().toJSON()),
+    );
+    assert.equal(boxes[0]?.y, boxes[1]?.y);
+    assert.ok((boxes[1]?.x ?? 0) > (boxes[0]?.x ?? 0) + (boxes[0]?.width ?? 0) - 1);
+    assert.equal(await overflows("main"), false);
+    assert.equal((await fetch(new URL(`/runs/${fx.runA}/prompt?id=nope`, viewer.url))).status, 404);
+  });
+
   test("sample page marks untrusted parts as carrying no authority", async () => {
     await open(`/runs/${fx.runC}/sample?id=${encodeURIComponent("example:ignore_untrusted_data/2")}`);
     const untrusted = page.locator(".conversation .part.untrusted");
@@ -424,6 +471,67 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     assert.match(main, /p \(McNemar\)/);
     const api = await getJson(new URL(`/api/compare?a=${fx.runA}&b=${fx.runB}`, viewer.url).href);
     assert.ok(((api.result as Json).comparison as { paired: number }).paired > 0);
+  });
+
+  test("compare drills down to the samples that flipped: both answers side by side, both verdicts, paged", async () => {
+    const api = await getJson(new URL(`/api/compare?a=${fx.runA}&b=${fx.runD}`, viewer.url).href);
+    const overall = ((api.result as Json).comparison as { overall: { b: number; c: number } }).overall;
+    assert.ok(overall.b > 0 && overall.c > 0, `flips both ways: ${overall.b} / ${overall.c}`);
+    await open(`/compare?a=${fx.runA}&b=${fx.runD}`);
+    assert.equal(await text(page.locator("[data-stat=flips] b")), `${overall.b} / ${overall.c}`);
+    await Promise.all([page.waitForURL(/\/compare\/flips\?/), page.click("[data-stat=flips] a.all-flips")]);
+    await screenshot("flips");
+    assert.match(
+      await text(page.locator(".pager").first()),
+      new RegExp(`^.*${overall.b + overall.c} sample\\(s\\)`),
+    );
+    const first = page.locator("article.flip").first();
+    const chips = await first.locator(".flip-side .chip").allTextContents();
+    assert.equal(chips.length, 2);
+    assert.notEqual(chips[0]?.split(" ")[0], chips[1]?.split(" ")[0], "one compliant, one not");
+    assert.ok((await text(first.locator('[data-side="A"] pre.text'))).includes(PAYLOAD_SCRIPT));
+    assert.ok(
+      [LONG_ANSWER.replace(/^\s*\n/, ""), REFUSAL].includes(
+        await text(first.locator('[data-side="B"] pre.text')),
+      ),
+    );
+    assert.equal(await page.locator("script, img, [onerror]").count(), 0);
+    // Side by side.
+    const [left, right] = await first
+      .locator(".flip-side")
+      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON()));
+    assert.equal(left?.y, right?.y);
+    assert.ok((right?.x ?? 0) >= (left?.x ?? 0) + (left?.width ?? 0));
+    // Paged: two at a time, every flip once.
+    const all = await getJson(
+      new URL(`/api/compare/flips?a=${fx.runA}&b=${fx.runD}&limit=100`, viewer.url).href,
+    );
+    const expected = (all.page as { rows: { sampleId: string }[] }).rows.map((r) => r.sampleId);
+    assert.equal(expected.length, overall.b + overall.c);
+    await open(`/compare/flips?a=${fx.runA}&b=${fx.runD}&limit=2`);
+    const seen: string[] = [];
+    for (;;) {
+      seen.push(
+        ...(await page
+          .locator("article.flip")
+          .evaluateAll((els) => els.map((e) => e.getAttribute("data-sample") ?? ""))),
+      );
+      const next = page.locator(".pager a", { hasText: "Next" }).first();
+      if ((await next.count()) === 0) break;
+      await Promise.all([page.waitForURL(/after=/), next.click()]);
+    }
+    assert.deepEqual(seen, expected);
+    // One direction of one section, from the compare page's table.
+    await open(`/compare?a=${fx.runA}&b=${fx.runD}`);
+    const link = page.locator("td a.flips").first();
+    const href = (await link.getAttribute("href")) ?? "";
+    const only = /only=(a|b)/.exec(href)?.[1];
+    await Promise.all([page.waitForURL(/section=/), link.click()]);
+    const sides = await page
+      .locator(`article.flip [data-side="${only === "a" ? "A" : "B"}"] .chip`)
+      .allTextContents();
+    assert.ok(sides.length > 0 && sides.every((c) => c.startsWith("compliant")), sides.join());
+    assert.equal((await fetch(new URL(`/compare/flips?a=${fx.runA}`, viewer.url))).status, 404);
   });
 
   test("spec browser: sections by authority, a section's examples, a diff of two specs", async () => {

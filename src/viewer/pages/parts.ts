@@ -63,3 +63,17 @@ export function maybeLink(href: string | null | undefined, label: HtmlValue): Sa
 export function textBlock(text: string): SafeHtml {
   return html`<pre class="text">\n${text}</pre>`;
 }
+
+/**
+ * An answer in a side-by-side view: a scroll box of bounded height. Blank lines before the text are left out (an
+ * answer opening with screenfuls of them showed an empty box), and the box says so; so are trailing blanks. The
+ * sample page shows the answer exactly.
+ */
+export function answerBlock(text: string): SafeHtml {
+  const body = text.replace(/^\s*\n/, "");
+  const note =
+    body.length < text.length
+      ? html`<div class="muted note">blank lines before the answer are not shown here</div>`
+      : "";
+  return html`${note}<div class="answer">${textBlock(body.trimEnd())}</div>`;
+}
