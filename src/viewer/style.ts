@@ -113,6 +113,7 @@ svg a:hover .label { fill: var(--accent); }
 .flip .prompt { margin: 6px 0 10px; overflow-wrap: anywhere; }
 .flip .cols { gap: 12px; }
 .flip-side { min-width: 0; }
+.cols.scores { align-items: start; }
 .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 .group h2 .n { color: var(--muted); font-weight: 400; font-size: 13px; }
 ul.sections { list-style: none; padding: 0; margin: 0; columns: 2; column-gap: 28px; }
