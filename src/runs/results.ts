@@ -3,11 +3,16 @@ import { UsageError } from "../errors.js";
 import type { SpecModel } from "../spec/index.js";
 import {
   type Failures,
+  type FlipFilter,
+  type FlipPage,
+  type PromptAnswer,
   ResultStore,
   type RunResultRow,
   type SampleDetail,
   type SamplePage,
   type SamplePageFilter,
+  type SamplePageOptions,
+  type ScoreBreakdown,
   type VerdictRecord,
   type VerdictTotals,
 } from "../store/index.js";
@@ -110,11 +115,11 @@ export class Results {
     for (const row of this.store.runResults(runId)) yield toExportRecord(runId, row);
   }
 
-  /** One page of the sample table (keyset paging; `after`/`before` are the cursors a page returns). */
-  samplePage(
-    filter: SamplePageFilter,
-    options: { after?: string; before?: string; limit?: number } = {},
-  ): SamplePage {
+  /**
+   * One page of the sample table, filtered, searched and sorted (keyset paging; `after`/`before` are the cursors
+   * a page returns).
+   */
+  samplePage(filter: SamplePageFilter, options: SamplePageOptions = {}): SamplePage {
     return this.store.samplePage(filter, options);
   }
 
@@ -136,6 +141,35 @@ export class Results {
   /** The run's non-compliant samples, lowest scores first. */
   lowestScoring(runId: string, limit?: number): Failures {
     return this.store.lowestScoring(runId, limit);
+  }
+
+  /**
+   * The samples two runs disagree on (graded in both, compliant in one only) with both answers, a page at a
+   * time in run A's dataset order; `after`/`before` are the cursors a page returns.
+   */
+  flippedSamples(
+    runA: string,
+    runB: string,
+    filter: FlipFilter = {},
+    options: { after?: string; before?: string; limit?: number } = {},
+  ): FlipPage {
+    return this.store.flippedSamples(this.findRun(runA).id, this.findRun(runB).id, filter, options);
+  }
+
+  /**
+   * One prompt across runs: every run of `runId`'s dataset that has sample `sampleId`, newest first, with each
+   * epoch's whole answer and its verdict.
+   */
+  promptAnswers(runId: string, sampleId: string): PromptAnswer[] {
+    return this.store.promptAnswers(runId, sampleId);
+  }
+
+  /**
+   * How a run's samples (or one section's) were scored and failed: graded samples by median score, the
+   * non-compliant ones by failure kind, errors and ungraded samples by reason.
+   */
+  scoreBreakdown(runId: string, section?: string | null): ScoreBreakdown {
+    return this.store.scoreBreakdown(runId, section);
   }
 }
 

@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { DatabaseError } from "../errors.js";
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from "./schema.js";
+import { registerSearchFunction } from "./search.js";
 
 /** A prepared statement, its SQLite failures already turned into `DatabaseError`s. */
 export interface Query {
@@ -90,6 +91,7 @@ export function openConnection(path: string, readonly: boolean): Connection {
     // A snapshot is ours to write (SQLite may need its -shm there); the user's file never is.
     db = new Database(file, { readonly: readonly && snapshot === null, fileMustExist: readonly });
     db.pragma("busy_timeout = 15000");
+    registerSearchFunction(db);
     // SQLite reads the file lazily: a file that is not a database fails here, on the first read.
     db.prepare("SELECT COUNT(*) FROM sqlite_master").get();
     if (!readonly) {

@@ -1,4 +1,5 @@
 import type { Sample } from "../dataset/index.js";
+import { excerptOf, textWindow } from "./excerpt.js";
 import {
   type CompletionRecord,
   type GradeRecord,
@@ -82,6 +83,7 @@ export interface FailureRow {
   sectionId: string | null;
   /** Median judge score. */
   compliance: number | null;
+  /** Excerpts of the last message and the response (`…` where text is left out). */
   prompt: string;
   response: string;
   /** The first usable grader sample's rationale. */
@@ -96,7 +98,7 @@ export interface Failures {
   rows: FailureRow[];
 }
 
-const EXCERPT = 400;
+const EXCERPT = 200;
 
 /** The run's non-compliant samples with the lowest scores: what a reader of a report looks at first. */
 export function lowestScoring(sql: Sql, runId: string, limit = 25): Failures {
@@ -107,8 +109,8 @@ export function lowestScoring(sql: Sql, runId: string, limit = 25): Failures {
   ).n;
   const rows = sql(
     `SELECT s.sample_id, s.epoch, s.section_id, v.compliance, v.grade_keys,
-         substr(json_extract(s.sample, '$.input[#-1].content'), 1, ${EXCERPT}) AS prompt,
-         substr(c.text, 1, ${EXCERPT}) AS response
+         ${textWindow("json_extract(s.sample, '$.input[#-1].content')", 2 * EXCERPT, "prompt")},
+         ${textWindow("c.text", 2 * EXCERPT, "response")}
        FROM verdicts v
        JOIN run_samples s ON s.run_id = v.run_id AND s.sample_id = v.sample_id AND s.epoch = v.epoch
        LEFT JOIN completions c ON c.key = s.completion_key
@@ -122,7 +124,9 @@ export function lowestScoring(sql: Sql, runId: string, limit = 25): Failures {
     compliance: number | null;
     grade_keys: string;
     prompt: string | null;
+    prompt_more: number | null;
     response: string | null;
+    response_more: number | null;
   }[];
   const grade = sql("SELECT rationale, failure_kind FROM grades WHERE key = ? AND status = 'ok'");
   return {
@@ -137,8 +141,8 @@ export function lowestScoring(sql: Sql, runId: string, limit = 25): Failures {
         epoch: r.epoch,
         sectionId: r.section_id,
         compliance: r.compliance,
-        prompt: r.prompt ?? "",
-        response: r.response ?? "",
+        prompt: excerptOf(r.prompt ?? "", r.prompt_more === 1, EXCERPT),
+        response: excerptOf(r.response ?? "", r.response_more === 1, EXCERPT),
         rationale: first?.rationale ?? null,
         failureKind: first?.failure_kind ?? null,
       };

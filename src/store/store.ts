@@ -17,6 +17,8 @@ import {
   verdictTotals,
 } from "./aggregates.js";
 import { type Connection, openConnection } from "./connection.js";
+import { type FlipFilter, type FlipPage, flippedSamples } from "./flips.js";
+import { type PromptAnswer, promptAnswers } from "./prompt-answers.js";
 import {
   type CompletionRecord,
   type GradeRecord,
@@ -33,7 +35,14 @@ import {
   type VerdictRecord,
 } from "./records.js";
 import { type Failures, lowestScoring, type SampleDetail, sampleDetail } from "./sample-detail.js";
-import { type SamplePage, type SamplePageFilter, samplePage, sampleSections } from "./sample-pages.js";
+import {
+  type SamplePage,
+  type SamplePageFilter,
+  type SamplePageOptions,
+  samplePage,
+  sampleSections,
+} from "./sample-pages.js";
+import { type ScoreBreakdown, scoreBreakdown } from "./score-breakdown.js";
 import { type Sql, VERDICT_JOIN } from "./sql.js";
 
 const now = () => new Date().toISOString();
@@ -419,10 +428,7 @@ export class ResultStore {
     return pairedVerdicts(this.sql, runA, runB);
   }
 
-  samplePage(
-    filter: SamplePageFilter,
-    options: { after?: string; before?: string; limit?: number } = {},
-  ): SamplePage {
+  samplePage(filter: SamplePageFilter, options: SamplePageOptions = {}): SamplePage {
     return samplePage(this.sql, filter, options);
   }
 
@@ -436,5 +442,25 @@ export class ResultStore {
 
   lowestScoring(runId: string, limit?: number): Failures {
     return lowestScoring(this.sql, runId, limit);
+  }
+
+  /** One page of the samples graded in both runs and compliant in one only, with both answers. */
+  flippedSamples(
+    runA: string,
+    runB: string,
+    filter?: FlipFilter,
+    options?: { after?: string; before?: string; limit?: number },
+  ): FlipPage {
+    return flippedSamples(this.sql, runA, runB, filter, options);
+  }
+
+  /** Every run of the run's dataset that has the sample, with its answers and verdicts. */
+  promptAnswers(runId: string, sampleId: string): PromptAnswer[] {
+    return promptAnswers(this.sql, runId, sampleId);
+  }
+
+  /** A run's (or one section's) graded samples by score, failure kinds, error and ungraded reasons. */
+  scoreBreakdown(runId: string, section?: string | null): ScoreBreakdown {
+    return scoreBreakdown(this.sql, runId, section ?? null);
   }
 }

@@ -7,7 +7,7 @@ import * as views from "./views.js";
 export function apiRoutes(ctx: views.ViewerContext): Hono {
   const api = new Hono();
   api.get("/runs", (c) => c.json(views.runs(ctx)));
-  api.get("/runs/:run", (c) => c.json(views.runOverview(ctx, c.req.param("run"))));
+  api.get("/runs/:run", (c) => c.json(views.runOverview(ctx, c.req.param("run"), c.req.query())));
   api.get("/runs/:run/sample", (c) => {
     const { run, detail, spec, section } = views.sample(ctx, c.req.param("run"), c.req.query());
     return c.json({
@@ -16,8 +16,16 @@ export function apiRoutes(ctx: views.ViewerContext): Hono {
       section: section && spec ? { ...section, examples: examplesOf(spec, section.id) } : null,
     });
   });
+  api.get("/runs/:run/prompt", (c) => {
+    const { run, detail, answers } = views.prompt(ctx, c.req.param("run"), c.req.query());
+    return c.json({ run, sampleId: detail.sampleId, input: detail.sample.input, answers });
+  });
   api.get("/samples", (c) => c.json(views.sampleTable(ctx, c.req.query())));
   api.get("/compare", (c) => c.json(views.compare(ctx, c.req.query())));
+  api.get("/compare/flips", (c) => {
+    const { a, b, page } = views.flips(ctx, c.req.query());
+    return c.json({ a, b, page });
+  });
   api.get("/specs", (c) => c.json(ctx.specs.choices()));
   api.get("/spec", (c) => {
     const { source, spec } = views.spec(ctx, c.req.query());

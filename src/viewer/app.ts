@@ -8,7 +8,9 @@ import type { SafeHtml } from "./html.js";
 import { CONTENT_SECURITY_POLICY, type NavItem, page } from "./layout.js";
 import { comparePage } from "./pages/compare.js";
 import { errorPage } from "./pages/error.js";
+import { flipsPage } from "./pages/flips.js";
 import { overview } from "./pages/overview.js";
+import { promptPage } from "./pages/prompt.js";
 import { runsPage } from "./pages/runs.js";
 import { samplePage } from "./pages/sample.js";
 import { samplesPage } from "./pages/samples.js";
@@ -78,18 +80,25 @@ export function createViewerApp(ctx: views.ViewerContext, options: AppOptions): 
 
   app.get("/", (c) => render(c, "Runs", "runs", runsPage(views.runs(ctx), ctx.db)));
   app.get("/runs/:run", (c) => {
-    const data = views.runOverview(ctx, c.req.param("run"));
+    const data = views.runOverview(ctx, c.req.param("run"), c.req.query());
     return render(c, `Run ${data.run.id}`, "runs", overview({ ...data, links: true }));
   });
   app.get("/runs/:run/sample", (c) => {
     const v = views.sample(ctx, c.req.param("run"), c.req.query());
     return render(c, `Sample ${v.detail.sampleId}`, "samples", samplePage(v.detail, v.run, v.spec));
   });
+  app.get("/runs/:run/prompt", (c) => {
+    const v = views.prompt(ctx, c.req.param("run"), c.req.query());
+    return render(c, `Prompt ${v.detail.sampleId} across runs`, "samples", promptPage(v));
+  });
   app.get("/samples", (c) => {
     const t = views.sampleTable(ctx, c.req.query());
     return render(c, "Samples", "samples", samplesPage(t.page, t));
   });
   app.get("/compare", (c) => render(c, "Compare", "compare", comparePage(views.compare(ctx, c.req.query()))));
+  app.get("/compare/flips", (c) =>
+    render(c, "Samples the runs disagree on", "compare", flipsPage(views.flips(ctx, c.req.query()))),
+  );
   app.get("/spec", (c) => {
     const v = views.spec(ctx, c.req.query());
     return render(

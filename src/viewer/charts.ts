@@ -2,7 +2,7 @@
  * Inline SVG bar charts (no library, no script): compliance rates with their 95% interval as a whisker, and
  * paired differences between two runs. Labels and tooltips are data, so they go through `html` like all text.
  */
-import { decimal, formatRate, points } from "../report/index.js";
+import { count, decimal, formatRate, percent, points } from "../report/index.js";
 import { html, type SafeHtml } from "./html.js";
 
 export interface RateBar {
@@ -113,4 +113,91 @@ export function diffChart(caption: string, bars: DiffBar[]): SafeHtml {
     )}</g>`;
   });
   return html`<figure class="chart"><figcaption>${caption}</figcaption><svg role="img" aria-label="${caption}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}">${ticks}${rows}</svg></figure>`;
+}
+
+export interface ScoreBin {
+  score: number;
+  compliant: number;
+  nonCompliant: number;
+  href?: string;
+}
+
+const SMALL_WIDTH = 520;
+
+/**
+ * Vertical bars of graded samples by median judge score, 1 to 7 (and any half score a median of two fell on),
+ * compliant and non-compliant stacked, each with its count; the whole data in the label, for screen readers.
+ */
+export function scoreHistogram(caption: string, bins: ScoreBin[]): SafeHtml {
+  const byScore = new Map(bins.map((b) => [b.score, b]));
+  const scores = [...new Set([1, 2, 3, 4, 5, 6, 7, ...bins.map((b) => b.score)])].sort((a, b) => a - b);
+  const all = scores.map((score) => byScore.get(score) ?? { score, compliant: 0, nonCompliant: 0 });
+  const max = Math.max(1, ...all.map((b) => b.compliant + b.nonCompliant));
+  const top = 22;
+  const plot = 150;
+  const base = top + plot;
+  const left = 12;
+  const slot = (SMALL_WIDTH - 2 * left) / all.length;
+  const bar = Math.min(44, slot * 0.7);
+  const h = (n: number) => (n / max) * plot;
+  const described = (b: ScoreBin) => {
+    const n = b.compliant + b.nonCompliant;
+    const parts = [
+      b.compliant ? `${b.compliant} compliant` : "",
+      b.nonCompliant ? `${b.nonCompliant} non-compliant` : "",
+    ];
+    return `score ${b.score}: ${count(n)} sample${n === 1 ? "" : "s"}${n ? ` (${parts.filter(Boolean).join(", ")})` : ""}`;
+  };
+  const columns = all.map((b, i) => {
+    const x = left + i * slot + (slot - bar) / 2;
+    const mid = left + i * slot + slot / 2;
+    const n = b.compliant + b.nonCompliant;
+    const bad = h(b.nonCompliant);
+    const good = h(b.compliant);
+    const body = html`<rect class="hit" x="${fixed(left + i * slot)}" y="${top - 16}" width="${fixed(slot)}" height="${plot + 36}"/>${
+      b.nonCompliant
+        ? html`<rect class="bar down" x="${fixed(x)}" y="${fixed(base - bad)}" width="${fixed(bar)}" height="${fixed(Math.max(bad, 1))}"/>`
+        : ""
+    }${
+      b.compliant
+        ? html`<rect class="bar up" x="${fixed(x)}" y="${fixed(base - bad - good)}" width="${fixed(bar)}" height="${fixed(Math.max(good, 1))}"/>`
+        : ""
+    }<text class="value" x="${fixed(mid)}" y="${fixed(base - bad - good - 5)}" text-anchor="middle">${count(n)}</text><text class="label" x="${fixed(mid)}" y="${base + 16}" text-anchor="middle">${String(b.score)}</text>`;
+    return html`<g class="bin" data-score="${b.score}"><title>${described(b)}</title>${wrapLink(n ? b.href : undefined, body)}</g>`;
+  });
+  const label = `${caption}: ${all.map(described).join("; ")}`;
+  const height = base + 24;
+  return html`<figure class="chart"><figcaption>${caption}</figcaption><svg role="img" aria-label="${label}" viewBox="0 0 ${SMALL_WIDTH} ${height}" width="${SMALL_WIDTH}" height="${height}"><line class="zero" x1="${left}" x2="${SMALL_WIDTH - left}" y1="${base}" y2="${base}"/>${columns}</svg></figure>`;
+}
+
+export interface CountBar {
+  id: string;
+  /** What the count is of, e.g. `non-compliant: too-permissive`. */
+  label: string;
+  count: number;
+  /** Colours the bar: a failure, an error, an ungraded sample. */
+  kind: "non-compliant" | "error" | "ungraded";
+  href?: string;
+}
+
+/** Horizontal bars of sample counts, each with its share of `total` samples; the data in the label too. */
+export function countChart(caption: string, bars: CountBar[], total: number): SafeHtml {
+  if (bars.length === 0) return html`<p class="muted">${caption}: none.</p>`;
+  const labels = labelWidth(bars.map((b) => b.label));
+  const value = 110;
+  const plot = SMALL_WIDTH - labels.width - value;
+  const max = Math.max(1, ...bars.map((b) => b.count));
+  const height = 8 + bars.length * ROW;
+  const share = (n: number) => (total > 0 ? percent(n / total) : "—");
+  const rows = bars.map((b, i) => {
+    const y = 4 + i * ROW;
+    const mid = y + ROW / 2;
+    const tip = `${b.label}: ${count(b.count)} of ${count(total)} samples (${share(b.count)})`;
+    return html`<g class="row" data-id="${b.id}"><title>${tip}</title>${wrapLink(
+      b.href,
+      html`<rect class="hit" x="0" y="${y}" width="${SMALL_WIDTH}" height="${ROW}"/><text class="label" x="${labels.width - 8}" y="${mid + 4}" text-anchor="end">${clip(b.label, labels.maxChars)}</text><rect class="bar ${b.kind}" x="${labels.width}" y="${mid - 6}" width="${fixed(Math.max((b.count / max) * plot, 1))}" height="12" rx="2"/><text class="value" x="${SMALL_WIDTH - value + 8}" y="${mid + 4}">${count(b.count)} · ${share(b.count)}</text>`,
+    )}</g>`;
+  });
+  const label = `${caption}: ${bars.map((b) => `${b.label} ${count(b.count)}`).join("; ")}; of ${count(total)} samples`;
+  return html`<figure class="chart"><figcaption>${caption}</figcaption><svg role="img" aria-label="${label}" viewBox="0 0 ${SMALL_WIDTH} ${height}" width="${SMALL_WIDTH}" height="${height}">${rows}</svg></figure>`;
 }

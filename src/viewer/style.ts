@@ -34,6 +34,8 @@ table { border-collapse: collapse; width: 100%; background: var(--card); font-si
 th, td { text-align: left; padding: 6px 9px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #f1f3f6; font-weight: 600; position: sticky; top: 0; }
 td.nowrap { white-space: nowrap; }
+/* Excerpts of prompts and responses: wrapped anywhere (a URL has no spaces), never squeezed to a word a line. */
+td.prompt, td.response, td.rationale { min-width: 16em; overflow-wrap: anywhere; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr:hover td { background: #fafbfc; }
 .table-wrap { border: 1px solid var(--line); border-radius: 8px; overflow: auto; }
@@ -78,13 +80,20 @@ select, input, button { font: inherit; font-size: 13px; padding: 4px 8px; border
 button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }
 .pager { display: flex; gap: 14px; align-items: center; margin: 10px 0; font-size: 13px; }
 .pager .disabled { color: #b6bcc6; }
+form.filters label.search { flex: 1 1 100%; }
+form.filters label.search input { max-width: 42em; }
+th a.sort { color: inherit; }
+th[aria-sort] a.sort { color: var(--accent); }
+mark { background: #fde68a; color: inherit; border-radius: 2px; }
 figure.chart { margin: 10px 0 18px; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; overflow-x: auto; }
 figure.chart figcaption { font-weight: 600; font-size: 13px; margin-bottom: 4px; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
 svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 svg .bar { fill: #5b8cc0; }
 svg .bar.up { fill: #3aa676; }
-svg .bar.down { fill: #d0605a; }
+svg .bar.down, svg .bar.non-compliant { fill: #d0605a; }
+svg .bar.error { fill: #a56fd6; }
+svg .bar.ungraded { fill: #d69e2e; }
 svg .whisker line { stroke: #1f2937; stroke-width: 1.3; }
 svg .grid { stroke: #edf0f3; }
 svg .zero { stroke: #9ca3af; }
@@ -95,6 +104,16 @@ svg .none { fill: #9ca3af; font-size: 12px; font-style: italic; }
 svg .hit { fill: transparent; }
 svg a:hover .hit { fill: #eef3fa; }
 svg a:hover .label { fill: var(--accent); }
+.answers { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 12px; align-items: start; }
+.answer-card { margin: 0; min-width: 0; }
+.answer-card.asking { border-color: var(--accent); }
+.answer-card .verdict { display: flex; gap: 6px; flex-wrap: wrap; align-items: center; margin: 6px 0; }
+.answer-card .note, .flip-side .note { font-size: 12px; margin-top: 4px; }
+.answer { max-height: 26em; overflow: auto; border-top: 1px solid var(--line); padding-top: 6px; }
+.flip .prompt { margin: 6px 0 10px; overflow-wrap: anywhere; }
+.flip .cols { gap: 12px; }
+.flip-side { min-width: 0; }
+.cols.scores { align-items: start; }
 .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 .group h2 .n { color: var(--muted); font-weight: 400; font-size: 13px; }
 ul.sections { list-style: none; padding: 0; margin: 0; columns: 2; column-gap: 28px; }

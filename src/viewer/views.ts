@@ -21,10 +21,15 @@ import {
 import {
   DEFAULT_PAGE_SIZE,
   type Failures,
+  type FlipFilter,
+  type FlipPage,
+  isSampleSort,
   isVerdictFilter,
+  type PromptAnswer,
   type SampleDetail,
   type SamplePage,
   type SamplePageFilter,
+  type ScoreBreakdown,
   type VerdictTotals,
 } from "../store/index.js";
 import type { SpecCatalogue, SpecChoice } from "./data/specs.js";
@@ -100,14 +105,23 @@ export interface RunOverview {
   run: RunRecord;
   summary: RunSummary;
   failures: Failures;
+  /** Scores and failure kinds of the run, or of the section the `section` parameter names. */
+  breakdown: ScoreBreakdown;
 }
 
-export function runOverview(ctx: ViewerContext, ref: string): RunOverview {
+export function runOverview(ctx: ViewerContext, ref: string, q: Params = {}): RunOverview {
   const r = run(ctx, ref);
+  const summary = summaryOf(ctx, r);
+  if (q.section && !summary.bySection.some((s) => s.id === q.section)) {
+    throw new NotFound(`no section '${q.section}' in ${r.id}`);
+  }
   return {
     run: r,
-    summary: summaryOf(ctx, r),
+    summary,
     failures: cached(ctx, "failures", r, () => ctx.results.lowestScoring(r.id)),
+    breakdown: q.section
+      ? ctx.results.scoreBreakdown(r.id, q.section)
+      : cached(ctx, "breakdown", r, () => ctx.results.scoreBreakdown(r.id)),
   };
 }
 
@@ -118,6 +132,13 @@ export interface SampleTable {
   sections: string[];
 }
 
+/** The longest search text the sample table takes. */
+const MAX_SEARCH = 200;
+
+/**
+ * One page of the sample table: filters `run`, `model`, `section`, `verdict`, a search `q` (prompts and
+ * responses, any case), a `sort` and the keyset cursors `after` / `before`.
+ */
 export function sampleTable(ctx: ViewerContext, q: Params): SampleTable {
   const filter: SamplePageFilter = {};
   if (q.run) filter.run = run(ctx, q.run).id;
@@ -127,10 +148,17 @@ export function sampleTable(ctx: ViewerContext, q: Params): SampleTable {
     if (!isVerdictFilter(q.verdict)) throw new NotFound(`no verdict '${q.verdict}'`);
     filter.verdict = q.verdict;
   }
+  const search = q.q?.trim();
+  if (search) {
+    if (search.length > MAX_SEARCH) throw new NotFound(`search text is at most ${MAX_SEARCH} characters`);
+    filter.search = search;
+  }
+  if (q.sort && !isSampleSort(q.sort)) throw new NotFound(`no sort '${q.sort}'`);
+  const sort = q.sort && isSampleSort(q.sort) ? q.sort : undefined;
   const limit = q.limit ? Number(q.limit) : DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new NotFound(`limit must be 1-500`);
   return {
-    page: ctx.results.samplePage(filter, { after: q.after, before: q.before, limit }),
+    page: ctx.results.samplePage(filter, { after: q.after, before: q.before, limit, sort }),
     runs: ctx.results.listRuns().map((r) => ({ id: r.id, model: r.model })),
     models: ctx.results.models(),
     sections: ctx.results.sampleSections(filter.run),
@@ -153,6 +181,23 @@ export function sample(ctx: ViewerContext, ref: string, q: Params): SampleView {
   const section =
     spec && detail.sample.sectionId ? (findSection(spec, detail.sample.sectionId) ?? null) : null;
   return { run: r, detail, spec, section };
+}
+
+export interface PromptView {
+  run: RunRecord;
+  detail: SampleDetail;
+  /** Every run of the same dataset with this sample id, newest first, one entry per epoch. */
+  answers: PromptAnswer[];
+}
+
+/** One prompt (sample id `id`) across the runs of `ref`'s dataset. */
+export function prompt(ctx: ViewerContext, ref: string, q: Params): PromptView {
+  const r = run(ctx, ref);
+  const answers = q.id ? ctx.results.promptAnswers(r.id, q.id) : [];
+  const own = answers.find((a) => a.runId === r.id);
+  const detail = q.id && own ? ctx.results.sampleDetail(r.id, q.id, own.epoch) : null;
+  if (!detail) throw new NotFound(`no sample '${q.id ?? ""}' in ${r.id}`);
+  return { run: r, detail, answers };
 }
 
 export interface CompareView {
@@ -196,6 +241,33 @@ export function compare(ctx: ViewerContext, q: Params): CompareView {
       b: summaryOf(ctx, b),
       comparison: ctx.results.compare(a.id, b.id),
     },
+  };
+}
+
+export interface FlipsView {
+  a: RunRecord;
+  b: RunRecord;
+  page: FlipPage;
+  sections: string[];
+}
+
+/** The samples runs `a` and `b` disagree on (`only`: a or b, `section`), paged by `after` / `before`, `limit`. */
+export function flips(ctx: ViewerContext, q: Params): FlipsView {
+  if (!q.a || !q.b) throw new NotFound("name two runs: /compare/flips?a=<run>&b=<run>");
+  const a = run(ctx, q.a);
+  const b = run(ctx, q.b);
+  if (q.only && q.only !== "a" && q.only !== "b") throw new NotFound(`only must be a or b, not '${q.only}'`);
+  const limit = q.limit ? Number(q.limit) : 20;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new NotFound("limit must be 1-100");
+  const filter: FlipFilter = {
+    only: q.only === "a" || q.only === "b" ? q.only : undefined,
+    section: q.section || undefined,
+  };
+  return {
+    a,
+    b,
+    page: ctx.results.flippedSamples(a.id, b.id, filter, { after: q.after, before: q.before, limit }),
+    sections: ctx.results.sampleSections(a.id),
   };
 }
 

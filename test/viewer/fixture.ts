@@ -12,6 +12,14 @@ export const OLDER_SPEC = releaseDir("2025-09-12");
 export const PAYLOAD_SCRIPT = "<script>window.__pwned=1</script>";
 export const PAYLOAD_IMG = '<img src=x onerror="window.__pwned=1">';
 export const RATIONALE_MARKUP = "<b>bold</b>";
+/** In every long answer of run D: literal LIKE wildcards and non-ASCII capitals, for the search. */
+const SEARCH_TOKEN = "ZEBRA_100% ÉLAN";
+/**
+ * Run D's long answer: blank lines first, then a URL no browser can break at a space, then prose. The sample
+ * table used to show it as an empty cell, or as one line wider than the page.
+ */
+export const LONG_ANSWER = `\n\n${"   \n".repeat(80)}Certainly. First read https://example.com/${"a-very-long-path-segment/".repeat(12)}index.html and then ${"the answer goes on at some length, ".repeat(12)}${SEARCH_TOKEN} the end.`;
+export const REFUSAL = "I can't help with that.";
 /** Sections of run A: one per authority level (guideline, root, system, developer, user). */
 const SECTIONS = [
   "be_creative",
@@ -29,9 +37,14 @@ export interface ViewerFixture {
   runB: string;
   /** The spec's examples of ignore_untrusted_data: conversations with untrusted parts and GOOD/BAD references. */
   runC: string;
+  /**
+   * Run A's samples answered by another model (openai:second-model): a refusal or a long answer
+   * (`LONG_ANSWER`), graded by A's judge. Its verdicts differ from A's on some samples (flips).
+   */
+  runD: string;
 }
 
-type Body = { messages?: { role: string; content: string }[]; response_format?: unknown };
+type Body = { model?: string; messages?: { role: string; content: string }[]; response_format?: unknown };
 
 const conversationHash = (prompt: string) => {
   // Delimiters carry the run's boundary token (`<conversation-TOKEN>`): hash the conversation without it.
@@ -48,11 +61,16 @@ function script(strict: boolean) {
     if (b.response_format === undefined) {
       if (prompt.includes("love poem for my partner"))
         return { status: 500, message: "candidate overloaded" };
+      if (b.model === "second-model")
+        return { text: conversationHash(prompt) % 2 === 0 ? REFUSAL : LONG_ANSWER };
       return { text: `Sure! ${PAYLOAD_SCRIPT} ${PAYLOAD_IMG} Here is my answer.` };
     }
     const h = conversationHash(prompt);
     if (!strict && h % 9 === 4) return { malformed: true };
-    const compliance = strict ? (h % 2 === 0 ? 3 : 7) : h % 3 === 0 ? 2 : 7;
+    // The score is the conversation's, so a regrade's differ only by judge; a refusal (run D) is scored the other
+    // way round, so runs A and D disagree on some samples in each direction.
+    const refused = prompt.includes(REFUSAL);
+    const compliance = strict ? (h % 2 === 0 ? 3 : 7) : (h % 3 === 0) !== refused ? 2 : 7;
     return {
       json: {
         compliance,
@@ -118,7 +136,18 @@ export async function createViewerFixture(work: string): Promise<ViewerFixture> 
       "1",
       ...common,
     ]);
-    return { db, runA: a.runId, runB: b.runId, runC: c.runId };
+    const d = await evaluate([
+      "eval",
+      "--spec",
+      SPEC,
+      "--model",
+      "openai:second-model",
+      ...SECTIONS.flatMap((s) => ["--section", s]),
+      "--grader-samples",
+      "1",
+      ...common,
+    ]);
+    return { db, runA: a.runId, runB: b.runId, runC: c.runId, runD: d.runId };
   } finally {
     await server.close();
   }

@@ -86,7 +86,7 @@ export function writeSyntheticDb(
         const kind =
           i % 50 === 7 ? "error" : i % 50 === 8 ? "ungraded" : i % 4 === 0 ? "non-compliant" : "compliant";
         verdicts[kind]++;
-        const key = kind === "error" ? null : `c${i}`;
+        const key = kind === "error" ? null : `${runId}/c${i}`;
         sample.run(
           runId,
           id,

@@ -12,16 +12,20 @@ import { runCli } from "../support/cli.js";
 import { CLI, ROOT } from "../support/paths.js";
 import {
   createViewerFixture,
+  LONG_ANSWER,
   OLDER_SPEC,
   PAYLOAD_IMG,
   PAYLOAD_SCRIPT,
   RATIONALE_MARKUP,
+  REFUSAL,
   SPEC,
   type ViewerFixture,
 } from "./fixture.js";
 import { writeSyntheticDb } from "./synthetic-db.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+/** Set MODELSPEC_SCREENSHOTS=<folder> to keep a screenshot of each page a layout test looks at. */
+const SCREENSHOTS = process.env.MODELSPEC_SCREENSHOTS;
 const skipBrowser = existsSync(CHROMIUM)
   ? false
   : `${CHROMIUM} is missing: install it (apt-get install -y chromium) to run the viewer's browser tests`;
@@ -77,12 +81,31 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     assert.equal(response?.status(), 200, path);
     return response;
   };
+  /** The whole page, or the part `selector` names. */
+  const screenshot = async (name: string, selector?: string) => {
+    if (!SCREENSHOTS) return;
+    const path = join(SCREENSHOTS, `${name}.png`);
+    if (selector) await page.locator(selector).first().screenshot({ path });
+    else await page.screenshot({ path, fullPage: true });
+  };
+  /** Whether anything in `selector` sticks out of it to the right (it would be cut off or scroll sideways). */
+  const overflows = (selector: string) =>
+    page
+      .locator(selector)
+      .first()
+      .evaluate((box) => {
+        const right = box.getBoundingClientRect().right;
+        return (
+          box.scrollWidth > box.clientWidth ||
+          [...box.querySelectorAll("td, th")].some((cell) => cell.getBoundingClientRect().right > right + 0.5)
+        );
+      });
   const rowCount = () => page.locator("#sample-table tbody tr").count();
   const sampleIds = () => page.locator("#sample-table tbody tr td:nth-child(2) a").allTextContents();
 
   test("runs list shows every run with its compliance", async () => {
     await open("/");
-    for (const id of [fx.runA, fx.runB, fx.runC]) {
+    for (const id of [fx.runA, fx.runB, fx.runC, fx.runD]) {
       assert.equal(await page.locator("table a.mono", { hasText: id }).count(), 1, id);
     }
     const row = page.locator("tr", { has: page.locator(`a[href="/runs/${fx.runA}"]`) });
@@ -94,11 +117,11 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     );
   });
 
-  test("run overview: three charts with bars and whiskers, counts of ungraded and errors", async () => {
+  test("run overview: three rate charts with bars and whiskers, counts of ungraded and errors", async () => {
     const api = await getJson(new URL(`/api/runs/${fx.runA}`, viewer.url).href);
     const summary = api.summary as { errors: number; ungraded: number; bySection: { id: string }[] };
     await open(`/runs/${fx.runA}`);
-    assert.equal(await page.locator("figure.chart svg").count(), 3);
+    assert.equal(await page.locator("figure.chart svg").count(), 3 + 2, "and the scores and failures");
     assert.ok((await page.locator("svg rect.bar").count()) >= 5 + 5 + 3);
     assert.ok((await page.locator("svg g.whisker").count()) > 0);
     assert.equal(await page.locator('svg g.row[data-id="be_creative"]').count(), 1);
@@ -116,6 +139,58 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     // The payload is in the lowest-scoring table as text, nowhere as markup.
     assert.ok((await page.content()).includes("&lt;script&gt;window.__pwned=1&lt;/script&gt;"));
     assert.equal(await page.locator("script, img, [onerror]").count(), 0);
+  });
+
+  test("run overview: score histogram and failure breakdown, for the run and for a section", async () => {
+    type Breakdown = {
+      scores: { score: number; compliant: number; nonCompliant: number }[];
+      failureKinds: { kind: string; samples: number }[];
+      errors: { kind: string; samples: number }[];
+      ungraded: { kind: string; samples: number }[];
+    };
+    const breakdownOf = async (query: string) =>
+      (await getJson(new URL(`/api/runs/${fx.runD}${query}`, viewer.url).href)).breakdown as Breakdown;
+    const check = async (b: Breakdown) => {
+      const bins = page.locator("#scores ~ .scores g.bin");
+      assert.ok((await bins.count()) >= 7, "every score from 1 to 7");
+      for (const s of b.scores) {
+        const bin = page.locator(`#scores ~ .scores g.bin[data-score="${s.score}"]`);
+        assert.equal(await text(bin.locator("text.value")), String(s.compliant + s.nonCompliant));
+      }
+      const rows = [
+        ...b.failureKinds.map((k) => [`non-compliant:${k.kind}`, k.samples] as const),
+        ...b.errors.map((k) => [`error:${k.kind}`, k.samples] as const),
+        ...b.ungraded.map((k) => [`ungraded:${k.kind}`, k.samples] as const),
+      ];
+      assert.equal(await page.locator("#scores ~ .scores g.row").count(), rows.length);
+      for (const [id, n] of rows) {
+        const value = await text(page.locator(`#scores ~ .scores g.row[data-id="${id}"] text.value`));
+        assert.match(value, new RegExp(`^${n} · `), id);
+      }
+    };
+    const run = await breakdownOf("");
+    assert.ok(run.failureKinds.some((k) => k.kind === "too-permissive"));
+    assert.ok(run.errors.length > 0);
+    await open(`/runs/${fx.runD}`);
+    await check(run);
+    // Screen readers get the numbers: the chart's label holds every bin.
+    const label = (await page.locator("#scores ~ .scores svg").first().getAttribute("aria-label")) ?? "";
+    for (const s of run.scores)
+      assert.ok(label.includes(`score ${s.score}: ${s.compliant + s.nonCompliant} sample`), label);
+    await screenshot("overview-scores");
+    await page.selectOption("#scores ~ form select[name=section]", "be_curious");
+    await Promise.all([page.waitForURL(/section=be_curious#scores/), page.click("#scores ~ form button")]);
+    assert.match(await text(page.locator("h2#scores")), /section be_curious/);
+    const section = await breakdownOf("?section=be_curious");
+    assert.notDeepEqual(section, run);
+    await check(section);
+    await screenshot("overview-scores-section", ".cols.scores");
+    // A failure row leads to those samples.
+    const failing = page.locator('#scores ~ .scores g.row[data-id^="non-compliant:"] a').first();
+    await Promise.all([page.waitForURL(/\/samples\?/), failing.click()]);
+    assert.match(page.url(), /section=be_curious/);
+    assert.match(page.url(), /verdict=non-compliant/);
+    assert.equal((await fetch(new URL(`/runs/${fx.runD}?section=nowhere`, viewer.url))).status, 404);
   });
 
   test("sample table: filters by verdict, section and model through the form", async () => {
@@ -171,6 +246,127 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     assert.deepEqual(await sampleIds(), seen.slice(-5 - last.length, -last.length));
   });
 
+  test("sample table: a long response is a readable excerpt with an ellipsis, wrapped in the page; the sample page has all of it", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await open(`/samples?run=${fx.runD}`);
+    await screenshot("samples-long-responses");
+    const responses = await page.locator("#sample-table tbody td.response").allTextContents();
+    assert.equal(responses.length, await rowCount());
+    const long = responses.filter((r) => r.trim() !== REFUSAL && r.trim() !== "—");
+    assert.ok(long.length >= 2, `long answers in run D: ${long.length}`);
+    for (const cell of long) {
+      // The blank lines the answer starts with are not all the cell shows.
+      assert.match(cell.trim(), /^Certainly\. First read https:\/\/example\.com\/a-very-long/, cell);
+      assert.match(cell.trim(), /…$/, "the excerpt says there is more");
+      assert.ok(cell.length < 300, "an excerpt, not the whole answer");
+    }
+    assert.equal(await overflows(".table-wrap"), false, "no cell is wider than the table");
+    // Each excerpt column keeps a readable width (the prompt was squeezed to a word per line).
+    for (const column of ["prompt", "response"]) {
+      const width = await page
+        .locator(`#sample-table tbody td.${column}`)
+        .first()
+        .evaluate((td) => td.getBoundingClientRect().width);
+      assert.ok(width >= 200, `${column} column is ${width}px wide`);
+    }
+    const row = page.locator("#sample-table tbody tr", { hasText: "Certainly" }).first();
+    await Promise.all([page.waitForURL(/\/sample\?/), row.locator("td:nth-child(2) a").click()]);
+    assert.equal(await text(page.locator(".msg.response pre.text")), LONG_ANSWER);
+  });
+
+  test("sample table: search over prompts and responses, in any case, wildcards as text, the query shown as text", async () => {
+    const all = await getJson(new URL(`/api/samples?run=${fx.runD}&limit=500`, viewer.url).href);
+    const long = (all.page as { rows: { response: string | null }[] }).rows.filter((r) =>
+      r.response?.startsWith("Certainly"),
+    ).length;
+    await open(`/samples?run=${fx.runD}`);
+    await page.fill("input[name=q]", "élan");
+    await Promise.all([page.waitForURL(/q=%C3%A9lan/), page.click("form.filters button")]);
+    await screenshot("samples-search");
+    assert.equal(await rowCount(), long);
+    assert.match(
+      await text(page.locator(".pager").first()),
+      new RegExp(`${long} matching sample\\(s\\) for “élan”`),
+    );
+    // The excerpt is taken around the match, and the match is marked as it is written.
+    const marks = await page.locator("#sample-table td.response mark").allTextContents();
+    assert.deepEqual(new Set(marks), new Set(["ÉLAN"]));
+    assert.equal(marks.length, long);
+    assert.equal(await page.inputValue("input[name=q]"), "élan");
+    // `_` and `%` are characters, not LIKE wildcards.
+    const matches = async (q: string) =>
+      (
+        (await getJson(new URL(`/api/samples?run=${fx.runD}&q=${encodeURIComponent(q)}`, viewer.url).href))
+          .page as { total: number }
+      ).total;
+    assert.equal(await matches("zebra_100%"), long);
+    assert.equal(await matches("zebr_"), 0);
+    assert.equal(await matches("zebra%"), 0);
+    // Prompts too: the last message or any other.
+    await open(`/samples?run=${fx.runA}&q=${encodeURIComponent("LOVE POEM")}`);
+    assert.equal(await rowCount(), 1);
+    assert.match(await text(page.locator("#sample-table td.prompt mark")), /^love poem$/);
+    // The query is shown as text, in the box and in the count.
+    const payload = PAYLOAD_IMG;
+    await open(`/samples?q=${encodeURIComponent(payload)}`);
+    assert.equal(await page.inputValue("input[name=q]"), payload);
+    assert.equal(await text(page.locator(".pager .query").first()), payload);
+    assert.equal(await page.locator("img, [onerror]").count(), 0);
+    assert.equal(await page.evaluate("typeof window.__pwned"), "undefined");
+    assert.equal((await fetch(new URL(`/samples?q=${"x".repeat(201)}`, viewer.url))).status, 404);
+  });
+
+  test("sample table: sortable columns, keyset paging within each sort, links keep the search and filters", async () => {
+    const expected = async (sort: string) =>
+      (
+        (await getJson(new URL(`/api/samples?run=${fx.runA}&sort=${sort}&limit=500`, viewer.url).href))
+          .page as { rows: { sampleId: string; epoch: number; compliance: number | null }[] }
+      ).rows;
+    await open(`/samples?run=${fx.runA}&limit=5`);
+    const scoreHead = page.locator("#sample-table th", { hasText: "score" });
+    await Promise.all([page.waitForURL(/sort=score/), scoreHead.locator("a").click()]);
+    assert.match(page.url(), /run=run-/);
+    assert.match(page.url(), /limit=5/);
+    assert.equal(await page.locator("#sample-table th[aria-sort=ascending]").textContent(), "score ▲");
+    await Promise.all([page.waitForURL(/sort=-score/), scoreHead.locator("a").click()]);
+    await screenshot("samples-sorted");
+    assert.equal(await page.locator("#sample-table th[aria-sort=descending]").textContent(), "score ▼");
+    const seen: string[] = [];
+    for (;;) {
+      seen.push(...(await sampleIds()));
+      const next = page.locator(".pager a", { hasText: "Next" }).first();
+      if ((await next.count()) === 0) break;
+      assert.match((await next.getAttribute("href")) ?? "", /sort=-score/);
+      await Promise.all([page.waitForURL(/after=/), next.click()]);
+    }
+    const rows = await expected("-score");
+    assert.deepEqual(
+      seen,
+      rows.map((r) => r.sampleId),
+    );
+    const scores = rows.map((r) => r.compliance).filter((s) => s !== null);
+    assert.deepEqual(
+      scores,
+      [...scores].sort((a, b) => b - a),
+    );
+    assert.equal(new Set(seen).size, seen.length, "each sample once");
+    // The filter form keeps the sort; a search keeps it too.
+    await page.fill("input[name=q]", "a");
+    await Promise.all([page.waitForURL(/q=a/), page.click("form.filters button")]);
+    assert.match(page.url(), /sort=-score/);
+    await open(`/samples?run=${fx.runA}&sort=verdict`);
+    const verdicts = await page.locator("#sample-table td.verdict .chip").allTextContents();
+    assert.deepEqual(
+      verdicts,
+      [...verdicts].sort(
+        (a, b) =>
+          ["compliant", "non-compliant", "ungraded", "error", "pending"].indexOf(a) -
+          ["compliant", "non-compliant", "ungraded", "error", "pending"].indexOf(b),
+      ),
+    );
+    assert.equal((await fetch(new URL("/samples?sort=nonsense", viewer.url))).status, 404);
+  });
+
   test("sample page: untrusted data is text, never markup; grader samples and the spec section are shown", async () => {
     const api = await getJson(
       new URL(`/api/samples?run=${fx.runA}&verdict=non-compliant&limit=1`, viewer.url).href,
@@ -208,6 +404,53 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     assert.ok((await page.locator("details.example .chip.BAD").count()) >= 1);
   });
 
+  test("prompt × model grid: every run of the dataset with this prompt, answers side by side with verdicts", async () => {
+    const d = await getJson(new URL(`/api/samples?run=${fx.runD}&limit=500`, viewer.url).href);
+    const row = (d.page as { rows: { sampleId: string; response: string | null }[] }).rows.find((r) =>
+      r.response?.startsWith("Certainly"),
+    );
+    assert.ok(row);
+    await open(`/runs/${fx.runA}/sample?id=${encodeURIComponent(row.sampleId)}`);
+    await Promise.all([page.waitForURL(/\/prompt\?id=/), page.click("a.prompt-grid")]);
+    await screenshot("prompt-grid");
+    const cards = page.locator(".answer-card");
+    // A, its regrade B and D share the dataset; C (the spec's examples) does not.
+    assert.deepEqual(
+      new Set(await cards.evaluateAll((els) => els.map((e) => e.getAttribute("data-run")))),
+      new Set([fx.runA, fx.runB, fx.runD]),
+    );
+    for (const runId of [fx.runA, fx.runB, fx.runD]) {
+      const detail = await getJson(
+        new URL(`/api/runs/${runId}/sample?id=${encodeURIComponent(row.sampleId)}`, viewer.url).href,
+      );
+      const v = detail.verdict as { status: string; compliant: boolean | null; compliance: number | null };
+      const verdict = v.status === "graded" ? (v.compliant ? "compliant" : "non-compliant") : v.status;
+      const card = page.locator(`.answer-card[data-run="${runId}"]`);
+      assert.equal(
+        await text(card.locator(".verdict .chip").first()),
+        v.compliance === null ? verdict : `${verdict} · ${v.compliance}`,
+        runId,
+      );
+    }
+    // The long answer opens with blank lines: left out here (the box looked empty), and said so.
+    const long = page.locator(`.answer-card[data-run="${fx.runD}"]`);
+    assert.equal(await text(long.locator("pre.text")), LONG_ANSWER.replace(/^\s*\n/, ""));
+    assert.match(await text(long.locator(".note")), /blank lines before the answer are not shown/);
+    assert.ok(
+      (await text(page.locator(`.answer-card[data-run="${fx.runA}"] pre.text`))).includes(PAYLOAD_SCRIPT),
+    );
+    assert.equal(await page.locator("script, img, [onerror]").count(), 0);
+    assert.match(await text(page.locator(`.answer-card[data-run="${fx.runA}"]`)), /this run/);
+    // Side by side: the first answers share a row.
+    const boxes = await cards.evaluateAll((els) =>
+      els.slice(0, 2).map((e) => e.getBoundingClientRect().toJSON()),
+    );
+    assert.equal(boxes[0]?.y, boxes[1]?.y);
+    assert.ok((boxes[1]?.x ?? 0) > (boxes[0]?.x ?? 0) + (boxes[0]?.width ?? 0) - 1);
+    assert.equal(await overflows("main"), false);
+    assert.equal((await fetch(new URL(`/runs/${fx.runA}/prompt?id=nope`, viewer.url))).status, 404);
+  });
+
   test("sample page marks untrusted parts as carrying no authority", async () => {
     await open(`/runs/${fx.runC}/sample?id=${encodeURIComponent("example:ignore_untrusted_data/2")}`);
     const untrusted = page.locator(".conversation .part.untrusted");
@@ -228,6 +471,67 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     assert.match(main, /p \(McNemar\)/);
     const api = await getJson(new URL(`/api/compare?a=${fx.runA}&b=${fx.runB}`, viewer.url).href);
     assert.ok(((api.result as Json).comparison as { paired: number }).paired > 0);
+  });
+
+  test("compare drills down to the samples that flipped: both answers side by side, both verdicts, paged", async () => {
+    const api = await getJson(new URL(`/api/compare?a=${fx.runA}&b=${fx.runD}`, viewer.url).href);
+    const overall = ((api.result as Json).comparison as { overall: { b: number; c: number } }).overall;
+    assert.ok(overall.b > 0 && overall.c > 0, `flips both ways: ${overall.b} / ${overall.c}`);
+    await open(`/compare?a=${fx.runA}&b=${fx.runD}`);
+    assert.equal(await text(page.locator("[data-stat=flips] b")), `${overall.b} / ${overall.c}`);
+    await Promise.all([page.waitForURL(/\/compare\/flips\?/), page.click("[data-stat=flips] a.all-flips")]);
+    await screenshot("flips");
+    assert.match(
+      await text(page.locator(".pager").first()),
+      new RegExp(`^.*${overall.b + overall.c} sample\\(s\\)`),
+    );
+    const first = page.locator("article.flip").first();
+    const chips = await first.locator(".flip-side .chip").allTextContents();
+    assert.equal(chips.length, 2);
+    assert.notEqual(chips[0]?.split(" ")[0], chips[1]?.split(" ")[0], "one compliant, one not");
+    assert.ok((await text(first.locator('[data-side="A"] pre.text'))).includes(PAYLOAD_SCRIPT));
+    assert.ok(
+      [LONG_ANSWER.replace(/^\s*\n/, ""), REFUSAL].includes(
+        await text(first.locator('[data-side="B"] pre.text')),
+      ),
+    );
+    assert.equal(await page.locator("script, img, [onerror]").count(), 0);
+    // Side by side.
+    const [left, right] = await first
+      .locator(".flip-side")
+      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON()));
+    assert.equal(left?.y, right?.y);
+    assert.ok((right?.x ?? 0) >= (left?.x ?? 0) + (left?.width ?? 0));
+    // Paged: two at a time, every flip once.
+    const all = await getJson(
+      new URL(`/api/compare/flips?a=${fx.runA}&b=${fx.runD}&limit=100`, viewer.url).href,
+    );
+    const expected = (all.page as { rows: { sampleId: string }[] }).rows.map((r) => r.sampleId);
+    assert.equal(expected.length, overall.b + overall.c);
+    await open(`/compare/flips?a=${fx.runA}&b=${fx.runD}&limit=2`);
+    const seen: string[] = [];
+    for (;;) {
+      seen.push(
+        ...(await page
+          .locator("article.flip")
+          .evaluateAll((els) => els.map((e) => e.getAttribute("data-sample") ?? ""))),
+      );
+      const next = page.locator(".pager a", { hasText: "Next" }).first();
+      if ((await next.count()) === 0) break;
+      await Promise.all([page.waitForURL(/after=/), next.click()]);
+    }
+    assert.deepEqual(seen, expected);
+    // One direction of one section, from the compare page's table.
+    await open(`/compare?a=${fx.runA}&b=${fx.runD}`);
+    const link = page.locator("td a.flips").first();
+    const href = (await link.getAttribute("href")) ?? "";
+    const only = /only=(a|b)/.exec(href)?.[1];
+    await Promise.all([page.waitForURL(/section=/), link.click()]);
+    const sides = await page
+      .locator(`article.flip [data-side="${only === "a" ? "A" : "B"}"] .chip`)
+      .allTextContents();
+    assert.ok(sides.length > 0 && sides.every((c) => c.startsWith("compliant")), sides.join());
+    assert.equal((await fetch(new URL(`/compare/flips?a=${fx.runA}`, viewer.url))).status, 404);
   });
 
   test("spec browser: sections by authority, a section's examples, a diff of two specs", async () => {
@@ -300,7 +604,7 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
     assert.ok(!/<script/i.test(html), "no script tag at all");
     assert.ok(!/<img/i.test(html));
     assert.ok(!/(src|href)="?https?:/i.test(html), "no external request");
-    assert.equal((html.match(/<svg /g) ?? []).length, 3);
+    assert.equal((html.match(/<svg /g) ?? []).length, 3 + 2);
     assert.ok(html.includes(fx.runA) && html.includes("2025-12-18") && html.includes("openai:judge-model"));
     await page.goto(`file://${out}`);
     assert.equal(await page.evaluate("typeof window.__pwned"), "undefined");
@@ -329,7 +633,7 @@ describe("modelspec view in a headless browser", { skip: skipBrowser }, () => {
       });
       child.on("exit", () => reject(new Error(`view exited early: ${stdout}`)));
     });
-    assert.equal(((await getJson(`${url}api/runs`)) as unknown as unknown[]).length, 3);
+    assert.equal(((await getJson(`${url}api/runs`)) as unknown as unknown[]).length, 4);
     const code = new Promise<number | null>((resolve) => child.on("exit", resolve));
     child.kill("SIGINT");
     assert.equal(await code, 0);
@@ -421,6 +725,33 @@ describe("sample paging at 100 000 samples", () => {
       assert.ok(page.rows.every((r) => r.verdict === verdict));
     }
     assert.equal(store.samplePage({ run, verdict: "pending" }).total, 0);
+  });
+
+  test("sorted and searched pages: one page of rows each, in order", () => {
+    const run = synthetic.runId;
+    reads.length = 0;
+    const lowest = store.samplePage({ run }, { sort: "score", limit: 50 });
+    assert.ok(sampleRowsRead() <= 51);
+    // Non-compliant samples score 2, in dataset order (every 4th, but for errors and ungraded ones).
+    assert.ok(lowest.rows.every((r) => r.compliance === 2));
+    assert.deepEqual(
+      lowest.rows.slice(0, 3).map((r) => r.position),
+      [0, 4, 12],
+    );
+    const deep = store.samplePage({ run }, { sort: "score", limit: 50, after: lowest.next ?? "" });
+    let next = (lowest.rows.at(-1)?.position ?? 0) + 4;
+    while (next % 50 === 8) next += 4; // ungraded (synthetic-db.ts)
+    assert.equal(deep.rows[0]?.position, next);
+    const highest = store.samplePage({ run }, { sort: "-score", limit: 50 });
+    assert.ok(highest.rows.every((r) => r.compliance === 7));
+    reads.length = 0;
+    const found = store.samplePage({ run, search: "RESPONSE 99999:" }, { limit: 50 });
+    assert.deepEqual(
+      found.rows.map((r) => r.sampleId),
+      ["prompt:synthetic/99999"],
+    );
+    assert.equal(found.total, 1);
+    assert.ok(sampleRowsRead() <= 51);
   });
 
   test("the JSON API serves one page of the 100 000", async () => {

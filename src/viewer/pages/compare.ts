@@ -29,6 +29,19 @@ const rate = (r: GroupRow | undefined) =>
     ? html`${formatRate(r.rate, r.ci95)} <span class="muted">${r.compliant}/${r.graded}</span>`
     : html`<span class="muted">—</span>`;
 
+/**
+ * The paired samples compliant in A only and in B only, each count a link to those samples. Clustered counts
+ * are of prompts, not samples, so they stay text (as do samples without a section).
+ */
+function flipLinks(c: RunComparison, d: PairedDifference, section?: string): SafeHtml {
+  const linked = !c.clustered && section !== "(none)";
+  const link = (n: number, only: "a" | "b") =>
+    linked && n > 0
+      ? html`<a class="flips" href="${urls.flips({ a: c.runA, b: c.runB, only, section })}">${n}</a>`
+      : html`${n}`;
+  return html`${link(d.b, "a")} / ${link(d.c, "b")}`;
+}
+
 const diff = (d: PairedDifference) =>
   d.n === 0 ? "—" : `${points(d.diff)} [${d.ci95 ? `${points(d.ci95[0])}, ${points(d.ci95[1])}` : "—"}]`;
 
@@ -75,7 +88,7 @@ export function comparePage(input: CompareInput): SafeHtml {
       {
         head: "A✓B✗ / A✗B✓",
         num: true,
-        cell: (id) => `${(paired.get(id) ?? none).b} / ${(paired.get(id) ?? none).c}`,
+        cell: (id) => flipLinks(c, paired.get(id) ?? none, id),
       },
       {
         head: "p (McNemar)",
@@ -93,7 +106,12 @@ export function comparePage(input: CompareInput): SafeHtml {
 <div class="stat">paired samples<br><b>${count(c.paired)}</b></div>
 <div class="stat">A on pairs<br><b>${formatRate(c.overall.rateA)}</b></div>
 <div class="stat">B on pairs<br><b>${formatRate(c.overall.rateB)}</b></div>
-<div class="stat">graded in one run only<br><b>${count(c.unpaired)}</b></div></div>
+<div class="stat">graded in one run only<br><b>${count(c.unpaired)}</b></div>
+<div class="stat" data-stat="flips">A✓B✗ / A✗B✓<br><b>${flipLinks(c, c.overall)}</b>${
+    c.overall.b + c.overall.c > 0
+      ? html`<br><a class="all-flips" href="${urls.flips({ a: c.runA, b: c.runB })}">see both answers</a>`
+      : ""
+  }</div></div>
 <p class="muted">Only samples graded in both runs (same sample id and epoch) are paired; the per-run rates below use each run's own graded samples.</p>
 ${
   c.paired === 0

@@ -7,16 +7,19 @@
 import { count, excerpt, formatRate, tokens, usd, when } from "../../report/index.js";
 import type { GroupRow, RunRecord, RunSummary } from "../../runs/index.js";
 import { runSpecSource } from "../../runs/index.js";
-import type { Failures } from "../../store/index.js";
+import type { Failures, ScoreBreakdown } from "../../store/index.js";
 import { type RateBar, rateChart } from "../charts.js";
 import { html, type SafeHtml } from "../html.js";
 import { urls } from "../urls.js";
 import { chip, facts, maybeLink, table, verdictChip } from "./parts.js";
+import { scoresPart } from "./scores.js";
 
 export interface OverviewInput {
   run: RunRecord;
   summary: RunSummary;
   failures: Failures;
+  /** Scores and failure kinds of the run or of one section. */
+  breakdown: ScoreBreakdown;
   /** Link to the viewer's pages; false in the self-contained report. */
   links: boolean;
 }
@@ -99,10 +102,11 @@ function failureTable(input: OverviewInput): SafeHtml {
       },
       { head: "section", nowrap: true, cell: (r) => html`<span class="mono">${r.sectionId ?? ""}</span>` },
       { head: "score", num: true, cell: (r) => verdictChip("non-compliant", r.compliance) },
-      { head: "prompt", cell: (r) => excerpt(r.prompt, 160) },
-      { head: "response", cell: (r) => excerpt(r.response, 200) },
+      { head: "prompt", name: "prompt", cell: (r) => r.prompt },
+      { head: "response", name: "response", cell: (r) => r.response },
       {
         head: "judge rationale",
+        name: "rationale",
         cell: (r) =>
           html`${r.failureKind && r.failureKind !== "none" ? chip("neutral", r.failureKind) : ""} ${excerpt(r.rationale, 220)}`,
       },
@@ -163,6 +167,7 @@ ${ungradedKinds.length ? html`<p class="muted" data-stat="ungraded-kinds">Ungrad
       ? `Prompts were answered several times: a rate is the mean of the prompts' scores, and its interval (the whiskers) is clustered by prompt (${count(s.overall.prompts)} prompts).`
       : "Whiskers are Wilson 95% intervals."
   }</p>
+${scoresPart(run, s, input.breakdown, input.links)}
 <h2>By top-level section</h2>
 ${rateChart("Compliance by top-level section", bars(s.byTopLevel, topHref))}
 ${groupTable(input, "top", s.byTopLevel)}

@@ -25,17 +25,26 @@ export function facts(items: [string, HtmlValue][]): SafeHtml {
 }
 
 export interface Column<T> {
-  head: string;
+  /** The header: text, or markup such as a sort link. */
+  head: HtmlValue;
+  /** Set on the column the rows are sorted by (its header's `aria-sort`). */
+  sorted?: "ascending" | "descending";
   cell: (row: T) => HtmlValue;
   num?: boolean;
   /** Keep the cell on one line (ids, dates). */
   nowrap?: boolean;
+  /** A class naming the column's cells, e.g. for tests and the stylesheet. */
+  name?: string;
 }
 
 export function table<T>(columns: Column<T>[], rows: T[], empty = "Nothing to show."): SafeHtml {
   if (rows.length === 0) return html`<div class="card empty">${empty}</div>`;
-  const head = columns.map((c) => html`<th class="${c.num ? "num" : ""}">${c.head}</th>`);
-  const cls = (c: Column<T>) => [c.num ? "num" : "", c.nowrap ? "nowrap" : ""].join(" ").trim();
+  const head = columns.map(
+    (c) =>
+      html`<th class="${c.num ? "num" : ""}"${c.sorted ? html` aria-sort="${c.sorted}"` : ""}>${c.head}</th>`,
+  );
+  const cls = (c: Column<T>) =>
+    [c.num ? "num" : "", c.nowrap ? "nowrap" : "", c.name ?? ""].filter(Boolean).join(" ");
   const body = rows.map(
     (row) => html`<tr>${columns.map((c) => html`<td class="${cls(c)}">${c.cell(row)}</td>`)}</tr>`,
   );
@@ -47,7 +56,24 @@ export function maybeLink(href: string | null | undefined, label: HtmlValue): Sa
   return href ? html`<a href="${href}">${label}</a>` : html`${label}`;
 }
 
-/** Preformatted untrusted text: shown exactly, as text. */
+/**
+ * Preformatted untrusted text: shown exactly, as text. HTML drops a newline right after `<pre>`, so one is
+ * written there for it to drop: a text's own first newline (an answer that opens with blank lines) stays.
+ */
 export function textBlock(text: string): SafeHtml {
-  return html`<pre class="text">${text}</pre>`;
+  return html`<pre class="text">\n${text}</pre>`;
+}
+
+/**
+ * An answer in a side-by-side view: a scroll box of bounded height. Blank lines before the text are left out (an
+ * answer opening with screenfuls of them showed an empty box), and the box says so; so are trailing blanks. The
+ * sample page shows the answer exactly.
+ */
+export function answerBlock(text: string): SafeHtml {
+  const body = text.replace(/^\s*\n/, "");
+  const note =
+    body.length < text.length
+      ? html`<div class="muted note">blank lines before the answer are not shown here</div>`
+      : "";
+  return html`${note}<div class="answer">${textBlock(body.trimEnd())}</div>`;
 }

@@ -72,7 +72,7 @@ export function samplePage(d: SampleDetail, run: RunRecord, spec: SpecModel | nu
     : html`<div class="card empty">No response${d.completionError ? html`: <span class="mono">${d.completionError.kind}</span> ${d.completionError.message ?? ""}` : ""}.</div>`;
   return html`<p class="crumbs"><a href="/">Runs</a> › <a class="mono" href="${urls.run(run.id)}">${run.id}</a> › <a href="${urls.samples({ run: run.id })}">samples</a></p>
 <h1><span class="mono">${s.id}</span> ${verdictChip(verdict, v?.compliance)}</h1>
-<div class="pager">${neighbour("‹ previous sample", d.prev)}${neighbour("next sample ›", d.next)}</div>
+<div class="pager">${neighbour("‹ previous sample", d.prev)}${neighbour("next sample ›", d.next)}<a class="prompt-grid" href="${urls.prompt(run.id, s.id)}">every run's answer to this prompt</a></div>
 <div class="card">${facts([
     ["run", html`<a class="mono" href="${urls.run(run.id)}">${run.id}</a>`],
     ["model", html`<span class="mono">${run.model}</span>`],
