@@ -4,6 +4,7 @@ import { registerCalibrateCommand } from "./commands/calibrate.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerRegradeCommand } from "./commands/regrade.js";
 import { registerResultCommands } from "./commands/results.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { registerSpecCommands } from "./commands/spec.js";
 import { registerViewCommand } from "./commands/view.js";
 import { examples } from "./output.js";
@@ -32,5 +33,6 @@ export function buildProgram(): Command {
   registerRegradeCommand(program);
   registerCalibrateCommand(program);
   registerViewCommand(program);
+  registerServeCommand(program);
   return program;
 }

@@ -5,7 +5,7 @@ import type {
   ChatCompletionChunk,
   ChatCompletionCreateParams,
 } from "openai/resources/chat/completions";
-import { Stream } from "openai/streaming";
+import type { Stream } from "openai/streaming";
 import { newBoundary } from "../judge/index.js";
 import type { ChatMessage } from "./chat.js";
 import { guardWith } from "./guard.js";
@@ -46,8 +46,10 @@ export function withChainOfCommand<C extends OpenAI>(client: C, options: Runtime
       requestOptions,
     );
     if (!resolved.guard) return answer;
+    // Loaded on use: an app that never streams through a guard does not load the SDK's streaming module.
+    const { Stream } = await import("openai/streaming");
     return answer instanceof Stream
-      ? guardStream(answer, body.messages, resolved)
+      ? guardStream(answer, body.messages, resolved, Stream)
       : guardCompletion(answer, body.messages, resolved);
   };
   const wrappedCompletions = overlay(completions, { create });
@@ -91,6 +93,7 @@ function guardStream(
   stream: Stream<ChatCompletionChunk>,
   messages: ChatMessage[],
   resolved: Resolved,
+  StreamClass: typeof Stream,
 ): Stream<ChatCompletionChunk> {
   const hold = resolved.guard?.options.mode !== "flag";
   async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
@@ -116,7 +119,7 @@ function guardStream(
     );
     yield* replaceChunkText(held, replacing);
   }
-  return new Stream(chunks, stream.controller);
+  return new StreamClass(chunks, stream.controller);
 }
 
 /** Chunks with each listed choice's text replaced: all of it in that choice's first content delta. */

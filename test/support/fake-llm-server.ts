@@ -59,7 +59,7 @@ export type FakeReply =
    * A 200 `text/event-stream` body written exactly as these pieces (each one write, `gapMs` apart), for tests of
    * what a proxy does to a stream. A `text` reply to a request with `stream: true` is streamed on its own.
    */
-  | { events: string[]; gapMs?: number };
+  | { events: (string | Uint8Array)[]; gapMs?: number };
 
 type FakeApi = "openai" | "anthropic";
 
@@ -355,7 +355,7 @@ function openAIStream(reply: Extract<FakeReply, { text: string }>, requestBody: 
 }
 
 /** Writes each piece as it is, `gapMs` apart, on a 200 event stream. */
-function sendEvents(res: ServerResponse, pieces: string[], gapMs: number): void {
+function sendEvents(res: ServerResponse, pieces: readonly (string | Uint8Array)[], gapMs: number): void {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   let next = 0;
   const write = () => {
