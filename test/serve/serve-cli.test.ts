@@ -120,8 +120,8 @@ describe("modelspec serve", () => {
     assert.doesNotMatch(stderr, /sk-cli-secret|"Hi"/);
   });
 
-  test("modelspec eval through the proxy works unchanged: the candidate's requests carry the rules", {
-    timeout: 120_000,
+  test("the experiment: eval direct, then through the proxy into the same database, then compare", {
+    timeout: 180_000,
   }, async () => {
     server.setScript(
       (body): FakeReply =>
@@ -135,9 +135,9 @@ describe("modelspec serve", () => {
       runtime: { spec: SPEC },
       log: () => {},
     });
-    try {
-      const from = server.requests.length;
-      const r = await runCli(
+    const db = join(work, "experiment.db");
+    const evalVia = (baseUrl: string) =>
+      runCli(
         [
           "eval",
           "--spec",
@@ -147,21 +147,28 @@ describe("modelspec serve", () => {
           "--model",
           "openai:candidate",
           "--base-url",
-          proxy.url,
+          baseUrl,
           "--judge",
           "openai:judge",
           "--judge-base-url",
           `${server.url}/v1`,
           "--db",
-          join(work, "through.db"),
+          db,
           "--json",
         ],
         { env: { OPENAI_API_KEY: "sk-test-eval", OPENAI_BASE_URL: undefined } },
       );
+    try {
+      const direct = await evalVia(`${server.url}/v1`);
+      assert.equal(direct.code, 0, direct.stderr);
+      const from = server.requests.length;
+      const r = await evalVia(proxy.url);
       assert.equal(r.code, 0, r.stderr);
-      const report = JSON.parse(r.stdout) as { samples: number; overall: { graded: number } };
+      const report = JSON.parse(r.stdout) as { runId: string; samples: number; overall: { graded: number } };
       assert.ok(report.samples > 0);
       assert.equal(report.overall.graded, report.samples);
+      // A new run whose completions came through the proxy, not from the direct run's cache: same model name,
+      // another server.
       const candidates = server.requests.slice(from).filter((q) => !isJudge(q.body));
       assert.equal(candidates.length, report.samples);
       for (const q of candidates) {
@@ -169,6 +176,10 @@ describe("modelspec serve", () => {
         assert.equal(first?.role, "system");
         assert.match(first?.content ?? "", /^Platform rules from the Model Spec/);
       }
+      const directId = (JSON.parse(direct.stdout) as { runId: string }).runId;
+      assert.notEqual(directId, report.runId);
+      const compared = await runCli(["compare", directId, report.runId, "--db", db]);
+      assert.equal(compared.code, 0, compared.stderr);
     } finally {
       await proxy.close();
     }
