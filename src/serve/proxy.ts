@@ -92,7 +92,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
   }
   const summary = await describeRuntime(options.runtime);
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = options.log ?? stderrLog();
   const context: Context = {
     upstream,
     key,
@@ -174,6 +174,22 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       });
       return closed;
     },
+  };
+}
+
+/**
+ * Log lines to stderr, written together once per turn of the event loop: under load one write carries many
+ * requests' lines (a write to a pipe is a blocking system call).
+ */
+function stderrLog(): (line: string) => void {
+  let pending = "";
+  const flush = () => {
+    process.stderr.write(pending);
+    pending = "";
+  };
+  return (line) => {
+    if (pending === "") setImmediate(flush);
+    pending += `${line}\n`;
   };
 }
 
@@ -313,6 +329,19 @@ async function sendUpstream(
     );
     return null;
   }
+}
+
+/** Waits until the client can take more, or has gone. */
+function drain(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+  });
 }
 
 async function readAll(stream: IncomingMessage): Promise<Buffer> {
@@ -505,7 +534,7 @@ async function chat(req: IncomingMessage, res: ServerResponse, entry: LogEntry, 
         gatherText(event, texts);
         if (hold) held.push(event);
         else if (event.data === "[DONE]") done = event;
-        else if (!res.write(event.raw)) await new Promise((resolve) => res.once("drain", resolve));
+        else if (!res.write(event.raw)) await drain(res);
       }
       if (res.destroyed) return;
     }
