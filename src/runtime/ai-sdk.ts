@@ -12,7 +12,6 @@ import type {
   SharedV3ProviderMetadata,
   SharedV3ProviderOptions,
 } from "@ai-sdk/provider";
-import { newBoundary } from "../judge/index.js";
 import type { ChatMessage } from "./chat.js";
 import { guardWith } from "./guard.js";
 import type { GuardResult } from "./guard-result.js";
@@ -46,7 +45,7 @@ export function chainOfCommand(options: RuntimeOptions): LanguageModelV3Middlewa
   return {
     specificationVersion: "v3",
     async transformParams({ params }) {
-      const next = { ...params, prompt: markPrompt(params.prompt, requestMarker(resolved, newBoundary())) };
+      const next = { ...params, prompt: markPrompt(params.prompt, requestMarker(resolved)) };
       conversations.set(next, toChatMessages(params.prompt));
       return next;
     },

@@ -6,7 +6,6 @@ import type {
   ChatCompletionCreateParams,
 } from "openai/resources/chat/completions";
 import type { Stream } from "openai/streaming";
-import { newBoundary } from "../judge/index.js";
 import type { ChatMessage } from "./chat.js";
 import { guardWith } from "./guard.js";
 import type { GuardResult } from "./guard-result.js";
@@ -40,7 +39,7 @@ export function withChainOfCommand<C extends OpenAI>(client: C, options: Runtime
   const resolved = resolveRuntime(options);
   const completions = client.chat.completions;
   const create = async (body: ChatCompletionCreateParams, requestOptions?: Parameters<Create>[1]) => {
-    const prepared = prepareWith(body.messages, resolved, newBoundary());
+    const prepared = prepareWith(body.messages, resolved);
     const answer: ChatCompletion | Stream<ChatCompletionChunk> = await completions.create(
       { ...body, messages: prepared.messages },
       requestOptions,

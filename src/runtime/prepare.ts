@@ -38,14 +38,14 @@ export interface Prepared<M extends ChatMessage = ChatMessage> {
  * console.log(applied.sections.length, applied.untrusted); // 25 1
  */
 export function prepare<M extends ChatMessage>(messages: readonly M[], options: RuntimeOptions): Prepared<M> {
-  return prepareWith(messages, resolveRuntime(options), newBoundary());
+  return prepareWith(messages, resolveRuntime(options));
 }
 
-/** `prepare` with the options resolved and the request's token given (tests give their own). */
+/** `prepare` with the options resolved; the request's token drawn when needed (tests give their own). */
 export function prepareWith<M extends ChatMessage>(
   messages: readonly M[],
   resolved: Resolved,
-  token: string,
+  token: () => string = newBoundary,
 ): Prepared<M> {
   checkMessages(messages);
   const marker = requestMarker(resolved, token);
@@ -78,7 +78,7 @@ export interface RequestMarker {
   applied(changed: boolean): Applied;
 }
 
-export function requestMarker(resolved: Resolved, token: string): RequestMarker {
+export function requestMarker(resolved: Resolved, token: () => string = newBoundary): RequestMarker {
   const spotlight: Spotlight = createSpotlight(resolved.options.spotlight, token);
   return {
     text(value, role, name) {

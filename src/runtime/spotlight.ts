@@ -23,10 +23,20 @@ export interface Spotlight {
   instruction(): string;
 }
 
-/** The spotlight of one request: its token (16 random bytes, hex) is drawn by the caller, once per request. */
-export function createSpotlight(mode: SpotlightMode, token: string): Spotlight {
-  const boundary = createBoundary(token);
-  const datamark = DATAMARKS[Number.parseInt(token.slice(0, 2), 16) % DATAMARKS.length] ?? "ˆ";
+/**
+ * The spotlight of one request. Its token (16 random bytes, hex, from `drawToken`) is drawn once, when the first
+ * block is marked: a request with nothing untrusted costs no random bytes.
+ */
+export function createSpotlight(mode: SpotlightMode, drawToken: () => string): Spotlight {
+  let drawn: { token: string; boundary: ReturnType<typeof createBoundary>; datamark: string } | undefined;
+  const current = () => {
+    if (drawn === undefined) {
+      const token = drawToken();
+      const datamark = DATAMARKS[Number.parseInt(token.slice(0, 2), 16) % DATAMARKS.length] ?? "ˆ";
+      drawn = { token, boundary: createBoundary(token), datamark };
+    }
+    return drawn;
+  };
   let blocks = 0;
   return {
     mode,
@@ -35,6 +45,7 @@ export function createSpotlight(mode: SpotlightMode, token: string): Spotlight {
     },
     mark(text, source, name) {
       if (mode === "off") return text;
+      const { boundary, datamark } = current();
       blocks++;
       const attributes: [string, string][] = [["source", source]];
       if (name !== undefined && name !== "") attributes.push(["name", name]);
@@ -54,6 +65,7 @@ export function createSpotlight(mode: SpotlightMode, token: string): Spotlight {
     },
     instruction() {
       if (mode === "off") return "";
+      const { token, datamark } = current();
       const tag = `untrusted_text-${token}`;
       const encoding =
         mode === "datamark"

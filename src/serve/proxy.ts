@@ -299,24 +299,27 @@ async function sendUpstream(
   body: Buffer | null,
   identity: boolean,
 ): Promise<IncomingMessage | null> {
-  const controller = new AbortController();
+  const call = ctx.upstream.send(
+    req.method ?? "GET",
+    path,
+    upstreamHeaders(req.headers, { key: ctx.key, identity }),
+    body,
+  );
   // A client that goes away stops the upstream request (and the tokens it would cost); once the upstream answer
   // is read, its connection goes back to the pool untouched.
-  const stop = () => controller.abort();
+  let cancelled = false;
+  const stop = () => {
+    cancelled = true;
+    call.cancel();
+  };
   res.once("close", stop);
   try {
-    const answer = await ctx.upstream.send(
-      req.method ?? "GET",
-      path,
-      upstreamHeaders(req.headers, { key: ctx.key, identity }),
-      body,
-      controller.signal,
-    );
+    const answer = await call.answer;
     entry.upstream = answer.statusCode ?? null;
     answer.once("end", () => res.off("close", stop));
     return answer;
   } catch (error) {
-    if (controller.signal.aborted) return null;
+    if (cancelled) return null;
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     entry.error = `upstream unreachable: ${code}`;
     sendError(

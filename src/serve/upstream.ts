@@ -4,6 +4,7 @@
  * with back-pressure, and stop the upstream request when its client goes away.
  */
 import {
+  type ClientRequest,
   Agent as HttpAgent,
   request as httpRequest,
   type IncomingHttpHeaders,
@@ -15,14 +16,16 @@ import { UsageError } from "../errors.js";
 export interface Upstream {
   /** The base URL as shown in messages and logs: scheme, host, port and path, never credentials or a query. */
   readonly shown: string;
-  /** Sends a request to base path + `path` (e.g. `/chat/completions`). Rejects when the server cannot be reached. */
+  /**
+   * Sends a request to base path + `path` (e.g. `/chat/completions`): its answer (rejected when the server cannot
+   * be reached), and a way to stop it (the answer, even half read, is dropped).
+   */
   send(
     method: string,
     path: string,
     headers: Record<string, string | string[]>,
     body: Buffer | null,
-    signal: AbortSignal,
-  ): Promise<IncomingMessage>;
+  ): { answer: Promise<IncomingMessage>; cancel(): void };
   close(): void;
 }
 
@@ -65,9 +68,10 @@ export function createUpstream(url: string): Upstream {
   const send = secure ? httpsRequest : httpRequest;
   return {
     shown,
-    send(method, path, headers, body, signal) {
-      return new Promise((resolve, reject) => {
-        const outgoing = send(
+    send(method, path, headers, body) {
+      let outgoing: ClientRequest | undefined;
+      const answer = new Promise<IncomingMessage>((resolve, reject) => {
+        outgoing = send(
           {
             protocol: base.protocol,
             hostname: base.hostname.replace(/^\[|\]$/g, ""),
@@ -76,13 +80,14 @@ export function createUpstream(url: string): Upstream {
             path: `${prefix}${path}${base.search}`,
             headers: body ? { ...headers, "content-length": String(body.length) } : headers,
             agent,
-            signal,
           },
           resolve,
         );
         outgoing.on("error", reject);
         outgoing.end(body ?? undefined);
       });
+      // (Destroying the request rather than an AbortSignal: the signal's listeners cost every request.)
+      return { answer, cancel: () => outgoing?.destroy() };
     },
     close() {
       agent.destroy();

@@ -147,7 +147,12 @@ describe("chainOfCommand (AI SDK middleware)", () => {
     });
     // The guard answers only once the test has read the first token: were the stream held for the guard, this
     // test would never get that token (and would time out).
-    const held = guardModel([async () => (await decided, grade(2))]);
+    const held = guardModel([
+      async () => {
+        await decided;
+        return grade(2);
+      },
+    ]);
     const mock = new MockLanguageModelV3({
       doStream: { stream: convertArrayToReadableStream(streamed("Step 1: ", "obtain X")) },
     });

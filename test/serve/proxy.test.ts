@@ -365,7 +365,17 @@ describe("serve: the guard", () => {
     const decided = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const started = await start(withGuard("flag", guardModel([async () => (await decided, 2)])));
+    const started = await start(
+      withGuard(
+        "flag",
+        guardModel([
+          async () => {
+            await decided;
+            return 2;
+          },
+        ]),
+      ),
+    );
     const { proxy } = started;
     const events = [chunk("Step "), chunk("one"), chunk(null, "stop"), "data: [DONE]\n\n"];
     next = [{ events }];
