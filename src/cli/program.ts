@@ -5,6 +5,7 @@ import { registerEvalCommand } from "./commands/eval.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerRegradeCommand } from "./commands/regrade.js";
 import { registerResultCommands } from "./commands/results.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { registerSpecCommands } from "./commands/spec.js";
 import { registerViewCommand } from "./commands/view.js";
 import { examples } from "./output.js";
@@ -34,5 +35,6 @@ export function buildProgram(): Command {
   registerRegradeCommand(program);
   registerCalibrateCommand(program);
   registerViewCommand(program);
+  registerServeCommand(program);
   return program;
 }

@@ -1,4 +1,4 @@
-export { newBoundary } from "./boundary.js";
+export { createBoundary, newBoundary } from "./boundary.js";
 export { gradersToDraw } from "./early-stop.js";
 export { type Grade, gradeRequest, readGrade } from "./grade.js";
 export { buildJudgePrompt, type JudgePromptInput } from "./judge-prompt.js";

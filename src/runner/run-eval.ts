@@ -20,6 +20,12 @@ export interface GenerationSettings {
   maxTokens: number;
   temperature: number | undefined;
   seed: number | undefined;
+  /**
+   * The candidate's server as the run records it (`--base-url`, without credentials), when given: part of a
+   * completion's cache key, so one model name at two servers (say, direct and through `modelspec serve`) never
+   * shares completions.
+   */
+  server?: string | null;
 }
 
 export interface ProgressState {
@@ -216,6 +222,8 @@ async function obtainCompletion(
     temperature: request.temperature ?? null,
     seed: request.seed ?? null,
     epoch: row.epoch,
+    // Only when set, so the keys of runs without a base URL stay what they were.
+    ...(plan.generation.server ? { server: plan.generation.server } : {}),
   });
   const cached = store.getCompletion(key);
   if (cached) {

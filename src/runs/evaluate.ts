@@ -112,7 +112,12 @@ export async function evaluate(options: EvaluateOptions): Promise<RunSummary> {
         candidate: {
           provider: candidate,
           concurrency: o.concurrency,
-          generation: { maxTokens: o.maxTokens, temperature: o.temperature, seed: undefined },
+          generation: {
+            maxTokens: o.maxTokens,
+            temperature: o.temperature,
+            seed: undefined,
+            server: config.baseUrl,
+          },
         },
         judge: grader,
         options: o,

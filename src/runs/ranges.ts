@@ -39,6 +39,8 @@ export const RANGES = {
   /** A rate: 0–1 (the CLI also takes a percentage). */
   failUnder: real(0, 1),
   port: whole(0, 65_535),
+  /** Critique-and-revise rounds of the run-time guard (`serve --guard revise`, the runtime's guard.maxRounds). */
+  guardRounds: whole(1, 5),
 } as const satisfies Record<string, NumericRange>;
 
 export type RangedOption = keyof typeof RANGES;

@@ -1,8 +1,8 @@
-// The library's documentation is checked like code: every function and class of the public API has a doc comment
-// with an example and appears in an example of docs/api.md, and every TypeScript example of docs/api.md and the
+// The library's documentation is checked like code: every function and class of the public API (`modelspec` and
+// `modelspec/runtime`) has a doc comment with an example and appears in an example of docs/api.md, and every TypeScript example of docs/api.md and the
 // README type-checks and runs (against a loopback OpenAI-compatible server, in a scratch folder).
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -24,6 +24,11 @@ const blocksDir = join(work, "examples");
 mkdirSync(blocksDir);
 // The examples are ES modules (top-level await), as in a package of type module.
 writeFileSync(join(blocksDir, "package.json"), '{ "type": "module" }\n');
+// Examples import the packages an app has beside modelspec (openai, ai) as an app would.
+symlinkSync(join(ROOT, "node_modules"), join(blocksDir, "node_modules"), "dir");
+
+/** The package's entry points, as their sources. */
+const ENTRIES = { modelspec: "src/index.ts", "modelspec/runtime": "src/runtime/index.ts" } as const;
 
 function examplesOf(doc: string): Example[] {
   const tokens = new MarkdownIt("commonmark").parse(readFileSync(join(ROOT, doc), "utf8"), {});
@@ -35,6 +40,7 @@ function examplesOf(doc: string): Example[] {
       // The package is this checkout's source, and the releases are where they sit beside it.
       const code = t.content
         .replaceAll('from "modelspec"', `from ${JSON.stringify(join(ROOT, "src/index.js"))}`)
+        .replaceAll('from "modelspec/runtime"', `from ${JSON.stringify(join(ROOT, "src/runtime/index.js"))}`)
         .replaceAll('"../shared/model-spec/', `"${SHARED_SPECS}/`);
       writeFileSync(file, code);
       return { origin, code: t.content, file };
@@ -50,22 +56,24 @@ const compilerOptions = (() => {
   return { ...ts.parseJsonConfigFileContent(config, ts.sys, ROOT).options, noEmit: true, rootDir: "/" };
 })();
 const program = ts.createProgram(
-  [join(ROOT, "src/index.ts"), ...examples.map((e) => e.file)],
+  [...Object.values(ENTRIES).map((entry) => join(ROOT, entry)), ...examples.map((e) => e.file)],
   compilerOptions,
 );
 
-/** The functions and classes `src/index.ts` exports, with their symbols. */
+/** The functions and classes the entry points export, with their symbols. */
 function publicFunctions(): { name: string; symbol: ts.Symbol }[] {
   const checker = program.getTypeChecker();
-  const source = program.getSourceFile(join(ROOT, "src/index.ts"));
-  assert.ok(source);
-  const moduleSymbol = checker.getSymbolAtLocation(source);
-  assert.ok(moduleSymbol);
-  return checker.getExportsOfModule(moduleSymbol).flatMap((exported) => {
-    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-    return symbol.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class)
-      ? [{ name: exported.name, symbol }]
-      : [];
+  return Object.values(ENTRIES).flatMap((entry) => {
+    const source = program.getSourceFile(join(ROOT, entry));
+    assert.ok(source);
+    const moduleSymbol = checker.getSymbolAtLocation(source);
+    assert.ok(moduleSymbol);
+    return checker.getExportsOfModule(moduleSymbol).flatMap((exported) => {
+      const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      return symbol.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class)
+        ? [{ name: exported.name, symbol }]
+        : [];
+    });
   });
 }
 

@@ -5,8 +5,8 @@
 // The setting is a user's: a scratch working folder beside a `shared/model-spec` with the releases, a cache
 // filled with `spec fetch <version> --from …`, API keys and base URLs pointing at a loopback fake server.
 // Substitutions, all in `substitute` below: placeholder run ids (`run-3f2a`) become real ones, the server
-// address replaces `http://localhost:8000/v1`, `view` listens on a free port (`--port 0`) and is stopped with
-// SIGINT; `./my-fork` is a copy of a release and `./mirror/<version>` a link to the releases. The GGUF files of
+// address replaces `http://localhost:8000/v1`, `view` and `serve` listen on a free port (`--port 0`) and are
+// stopped with SIGINT; `./my-fork` is a copy of a release and `./mirror/<version>` a link to the releases. The GGUF files of
 // the `local:` forms are not provided (no model weights in tests): those forms run as for a user without them.
 // A `spec fetch` without `--from` runs twice: against the filled cache, and against an empty one on a machine
 // without network, where it must fail cleanly (exit 2, one line). Any request beyond loopback fails as offline.
@@ -201,7 +201,7 @@ function substitute(form: Form, runIds: string[]): string[] {
       return placeholders.get(arg) ?? arg;
     }
     if (/^https?:\/\/localhost:\d+\/v1$/.test(arg)) return `${server.url}/v1`;
-    if (form.args[0] === "view" && all[i - 1] === "--port") return "0";
+    if (listens(form) && all[i - 1] === "--port") return "0";
     return arg;
   });
 }
@@ -222,15 +222,20 @@ async function run(
   const dir = options.dir ?? cwd;
   const formEnv = { ...env, ...options.env };
   const started = Date.now();
-  const result =
-    form.args[0] === "view"
-      ? await runView([...args, ...(args.includes("--port") ? [] : ["--port", "0"])], formEnv)
-      : await runCli(args, { env: formEnv, cwd: dir });
+  const result = listens(form)
+    ? await runView([...args, ...(args.includes("--port") ? [] : ["--port", "0"])], formEnv)
+    : await runCli(args, { env: formEnv, cwd: dir });
   if (form.stdoutTo) writeFileSync(join(dir, form.stdoutTo), result.stdout);
   return { form, args, note: options.note ?? "", result, ms: Date.now() - started };
 }
 
-/** `modelspec view …`: waits for its URL, reads the runs page, stops it with SIGINT (Ctrl-C). */
+/** The commands that run a server until stopped. */
+const listens = (form: Form) => form.args[0] === "view" || form.args[0] === "serve";
+
+/**
+ * `modelspec view …` / `modelspec serve …`: waits for its URL, reads the runs page (the proxy's /healthz), stops
+ * it with SIGINT (Ctrl-C).
+ */
 function runView(args: string[], viewEnv: typeof env): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -249,8 +254,9 @@ function runView(args: string[], viewEnv: typeof env): Promise<CliResult> {
       if (!url || served) return;
       served = true;
       try {
-        const page = await fetch(url);
-        stdout += `\n[GET / → ${page.status}]\n`;
+        const path = args[0] === "serve" ? "healthz" : "";
+        const page = await fetch(`${url}${path}`);
+        stdout += `\n[GET /${path} → ${page.status}]\n`;
         await page.text();
       } finally {
         child.kill("SIGINT");
@@ -332,7 +338,8 @@ describe("documented command lines", () => {
     // working folder of its own (its calibration runs would otherwise become the main folder's `latest`).
     // The main chain: the evals, which make the runs, then the commands that read them, then view.
     const command = (f: Form) => f.args[0] ?? "";
-    const needsNoRuns = (f: Form) => command(f) === "spec" || command(f) === "" || command(f).startsWith("-");
+    const needsNoRuns = (f: Form) =>
+      command(f) === "spec" || command(f) === "serve" || command(f) === "" || command(f).startsWith("-");
     // The forms that write or read a config file (init, eval --config, an eval that names no model) run in a
     // folder of their own, in the order written: the modelspec.yaml init writes would change every later eval.
     const usesConfig = (f: Form) =>
@@ -399,6 +406,11 @@ describe("documented command lines", () => {
     // The setting works: the documented runs, views and files happened.
     assert.ok(
       outcomes.filter((o) => o.form.args[0] === "view").every((o) => /GET \/ → 200/.test(o.result.stdout)),
+    );
+    assert.ok(
+      outcomes
+        .filter((o) => o.form.args[0] === "serve")
+        .every((o) => /GET \/healthz → 200/.test(o.result.stdout)),
     );
     // Beyond not crashing, each form did what it says here: 0, or 1 where a check may fail (lint findings,
     // a gate: --fail-under, --max-errors), or 2 where it names model weights this setting does not have.

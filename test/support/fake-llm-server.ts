@@ -54,7 +54,12 @@ export type FakeReply =
   /** Never answers (until the client gives up or the server closes). */
   | { hang: true }
   /** Sends 200 headers and the start of a body, then stalls: SDK timeouts only cover the headers. */
-  | { stallBody: true };
+  | { stallBody: true }
+  /**
+   * A 200 `text/event-stream` body written exactly as these pieces (each one write, `gapMs` apart), for tests of
+   * what a proxy does to a stream. A `text` reply to a request with `stream: true` is streamed on its own.
+   */
+  | { events: (string | Uint8Array)[]; gapMs?: number };
 
 type FakeApi = "openai" | "anthropic";
 
@@ -180,6 +185,13 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
     });
     requests.push(kept);
 
+    if (req.method === "GET" && path.endsWith("/models")) {
+      sendJson(res, 200, {
+        object: "list",
+        data: [{ id: "fake-model", object: "model", created: 0, owned_by: "fake" }],
+      });
+      return;
+    }
     if (api === "unknown" || req.method !== "POST") {
       sendJson(res, 404, { error: { message: `fake server: no route for ${req.method} ${url}` } });
       return;
@@ -307,9 +319,57 @@ function answer(res: ServerResponse, api: FakeApi, request: RecordedRequest, rep
     sendJson(res, 200, reply.body);
     return;
   }
+  if ("events" in reply) {
+    sendEvents(res, reply.events, reply.gapMs ?? 0);
+    return;
+  }
+  if ("text" in reply && api === "openai" && (requestBody as { stream?: unknown })?.stream === true) {
+    sendEvents(res, openAIStream(reply, requestBody), 0);
+    return;
+  }
   if ("text" in reply || "json" in reply) {
     sendJson(res, 200, healthyReply(api, reply, requestBody));
   }
+}
+
+/** A text answer as Chat Completions streams it: a role chunk, the text a few words a chunk, the finish, [DONE]. */
+function openAIStream(reply: Extract<FakeReply, { text: string }>, requestBody: unknown): string[] {
+  const base = { id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: "fake-model" };
+  const chunk = (delta: object, finish: string | null = null) =>
+    `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
+  const words = reply.text.match(/\S+\s*|\s+/g) ?? [];
+  const usage = { ...DEFAULT_FAKE_USAGE, ...reply.usage };
+  const withUsage = (requestBody as { stream_options?: { include_usage?: unknown } })?.stream_options
+    ?.include_usage;
+  return [
+    chunk({ role: "assistant", content: "" }),
+    ...words.map((word) => chunk({ content: word })),
+    chunk({}, reply.finishReason ?? "stop"),
+    ...(withUsage === true
+      ? [
+          `data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens } })}\n\n`,
+        ]
+      : []),
+    "data: [DONE]\n\n",
+  ];
+}
+
+/** Writes each piece as it is, `gapMs` apart, on a 200 event stream. */
+function sendEvents(res: ServerResponse, pieces: readonly (string | Uint8Array)[], gapMs: number): void {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  let next = 0;
+  const write = () => {
+    if (res.destroyed) return;
+    const piece = pieces[next++];
+    if (piece === undefined) {
+      res.end();
+      return;
+    }
+    res.write(piece);
+    if (gapMs > 0) setTimeout(write, gapMs);
+    else write();
+  };
+  write();
 }
 
 type AnswerReply = Extract<FakeReply, { text: string } | { json: unknown }>;

@@ -1,0 +1,139 @@
+import { type Command, Option } from "commander";
+import { UsageError } from "../../errors.js";
+import { DEFAULTS } from "../../runs/index.js";
+import { GUARD_MODES, type GuardMode, SPOTLIGHT_MODES, type SpotlightMode } from "../../runtime/index.js";
+import { examples } from "../output.js";
+import { collect, numberOption } from "../parse-options.js";
+
+interface ServeFlags {
+  upstream: string;
+  host: string;
+  port: number;
+  spec: string;
+  rules: string[];
+  spotlight: SpotlightMode;
+  guard: GuardMode;
+  guardModel?: string;
+  guardBaseUrl?: string;
+  guardRounds: number;
+  upstreamKeyEnv?: string;
+  logContent?: boolean;
+}
+
+/** `--rules a,b --rules c`: default (none given, or `default`), `none`, or the ids and levels listed. */
+function rulesOf(values: string[]): "default" | "none" | string[] {
+  const names = values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
+  if (names.length === 0 || (names.length === 1 && names[0] === "default")) return "default";
+  if (names.length === 1 && names[0] === "none") return "none";
+  return names;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description(
+      "Put the spec in force for any app: an OpenAI-compatible proxy that places the spec's platform rules first, spotlights untrusted text and can guard answers",
+    )
+    .requiredOption("--upstream <url>", "the OpenAI-compatible server to forward to, with its /v1")
+    .option("--host <host>", "address to listen on (127.0.0.1: this machine only)", "127.0.0.1")
+    .addOption(numberOption("--port <n>", "port (0 picks a free one)", "port", 8787))
+    .addOption(new Option("--spec <dir|version>", "spec folder or fetched release").default(DEFAULTS.spec))
+    .addOption(
+      new Option(
+        "--rules <list>",
+        "platform rules placed first: default (the root and system sections), none, or section ids and authority levels, comma-separated (repeatable)",
+      )
+        .argParser(collect)
+        .default([], "default"),
+    )
+    .addOption(
+      new Option("--spotlight <mode>", "how untrusted text (tool results, <untrusted_text> blocks) is marked")
+        .choices(SPOTLIGHT_MODES)
+        .default("delimit"),
+    )
+    .addOption(
+      new Option("--guard <mode>", "check answers with a guard model: flag, block or revise a failing one")
+        .choices(GUARD_MODES)
+        .default("off"),
+    )
+    .option(
+      "--guard-model <provider:model>",
+      "the guard model (required with --guard), e.g. openai:gpt-4.1-mini",
+    )
+    .option("--guard-base-url <url>", "the guard model's server (else OPENAI_BASE_URL / ANTHROPIC_BASE_URL)")
+    .addOption(
+      numberOption(
+        "--guard-rounds <n>",
+        "revise: critique-and-revise rounds before blocking",
+        "guardRounds",
+        2,
+      ),
+    )
+    .option(
+      "--upstream-key-env <name>",
+      "send the key in this environment variable upstream (default: the client's Authorization header, unchanged)",
+    )
+    .option("--log-content", "log message and answer text too (never by default)")
+    .addHelpText(
+      "after",
+      examples(
+        "modelspec serve --upstream http://localhost:8000/v1",
+        "modelspec serve --upstream http://localhost:8000/v1 --spec 2025-12-18 --rules root,system --spotlight datamark",
+        "modelspec serve --upstream http://localhost:8000/v1 --guard flag --guard-model openai:gpt-4.1-mini --port 8787",
+        "modelspec serve --upstream http://localhost:8000/v1 --upstream-key-env OPENAI_API_KEY --log-content",
+      ),
+    )
+    .action(async (opts: ServeFlags) => {
+      if (opts.guard !== "off" && opts.guardModel === undefined) {
+        throw new UsageError(`--guard ${opts.guard} needs --guard-model <provider:model>`);
+      }
+      // Loaded on use: the proxy costs every other command nothing.
+      const { startProxy } = await import("../../serve/index.js");
+      const proxy = await startProxy({
+        upstream: opts.upstream,
+        host: opts.host,
+        port: opts.port,
+        upstreamKeyEnv: opts.upstreamKeyEnv,
+        logContent: opts.logContent ?? false,
+        runtime: {
+          spec: opts.spec,
+          rules: rulesOf(opts.rules),
+          spotlight: opts.spotlight,
+          ...(opts.guard !== "off" && opts.guardModel !== undefined
+            ? {
+                guard: {
+                  mode: opts.guard,
+                  model: opts.guardModel,
+                  baseUrl: opts.guardBaseUrl,
+                  maxRounds: opts.guardRounds,
+                },
+              }
+            : {}),
+        },
+      });
+      const s = proxy.summary;
+      const guard = s.guard === "off" ? "guard off" : `guard ${s.guard} by ${s.guardModel}`;
+      process.stdout.write(
+        `modelspec serve: ${proxy.url} → ${proxy.upstream}  (spec ${s.spec}; ${s.sections.length} rule sections; spotlight ${s.spotlight}; ${guard}; Ctrl-C to stop)\n`,
+      );
+      if (opts.host !== "127.0.0.1" && opts.host !== "localhost" && opts.host !== "::1") {
+        process.stderr.write(
+          `modelspec: warning: listening on ${opts.host}: anyone who can reach it can use the upstream through it\n`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          resolve();
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+      await proxy.close();
+      process.stdout.write("modelspec serve: stopped\n");
+    });
+}

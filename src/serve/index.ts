@@ -1,0 +1,1 @@
+export { type ProxyOptions, type RunningProxy, startProxy } from "./proxy.js";
