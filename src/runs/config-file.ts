@@ -80,6 +80,11 @@ const ConfigFileSchema = z
     "context-size": rangedNumber("contextSize").describe("context window for local GGUF models"),
     "max-response-bytes": rangedNumber("maxResponseBytes").describe("bytes one answer may have"),
     db: text("results database (default .modelspec/results.db)"),
+    "grader-samples-all": z
+      .boolean({ error: "expected true or false" })
+      .describe("draw every grader sample (default: stop once the verdict can no longer change)"),
+    prices: text("prices for cost estimates: a YAML or JSON file (USD per million tokens)"),
+    label: z.string().max(200).describe("a name for the run in runs, report and the viewer; not part of its id"),
   })
   .partial()
   .meta({
@@ -247,6 +252,9 @@ function fromValues(
     contextSize: v["context-size"],
     maxResponseBytes: v["max-response-bytes"],
     db: v.db,
+    graderSamplesAll: v["grader-samples-all"],
+    prices: v.prices,
+    label: v.label,
   };
   const gates: GateOptions = {
     failUnder: v["fail-under"] === undefined ? undefined : rateOf(v["fail-under"]),

@@ -279,8 +279,8 @@ describe("your assistant under test, from the CLI", () => {
       keys.filter((k) => !flags.includes(k)),
       [],
     );
-    // Output and where the options come from belong to the command line.
-    const cliOnly = ["config", "json", "progress"];
+    // Output, its layout, a dry run and where the options come from belong to the command line.
+    const cliOnly = ["config", "json", "progress", "format", "output", "sort", "all-sections", "dry-run"];
     assert.deepEqual(
       flags.filter((f) => !keys.includes(f) && !cliOnly.includes(f)),
       [],

@@ -33,7 +33,7 @@ export function addReportOptions(command: Command): Command {
 }
 
 /** The text report as the flags ask for it. */
-export function summaryText(summary: RunSummary, flags: ReportFlags): string {
+function summaryText(summary: RunSummary, flags: ReportFlags): string {
   return renderSummary(summary, { sort: flags.sort, allSections: flags.allSections });
 }
 
