@@ -84,7 +84,10 @@ const ConfigFileSchema = z
       .boolean({ error: "expected true or false" })
       .describe("draw every grader sample (default: stop once the verdict can no longer change)"),
     prices: text("prices for cost estimates: a YAML or JSON file (USD per million tokens)"),
-    label: z.string().max(200).describe("a name for the run in runs, report and the viewer; not part of its id"),
+    label: z
+      .string()
+      .max(200)
+      .describe("a name for the run in runs, report and the viewer; not part of its id"),
   })
   .partial()
   .meta({
