@@ -126,9 +126,9 @@ describe("numeric flags have ranges", { concurrency: true }, () => {
     const help = await runCli(["eval", "--help"]);
     assert.match(
       help.stdout,
-      /--grader-samples <n>\s+judge samples per response; the median counts \(1–25\)/,
+      /--grader-samples <n>\s+judge\s+samples\s+per\s+response;\s+the\s+median\s+counts\s+\(1–25\)/,
     );
-    assert.match(help.stdout, /--epochs <n>\s+answer each sample n times \(1–100\)/);
+    assert.match(help.stdout, /--epochs <n>\s+answer\s+each\s+sample\s+n\s+times\s+\(1–100\)/);
   });
 });
 

@@ -99,8 +99,8 @@ describe("several models in one eval", () => {
     assert.equal(runs[0]?.samples, runs[1]?.samples);
     assert.equal(runs[0]?.overall.compliant, runs[0]?.overall.graded);
     assert.equal(runs[1]?.overall.compliant, 0);
-    assert.match(multi.stderr, /^\[1\/2 openai:good\] Starting run-\w+: 4 samples$/m);
-    assert.match(multi.stderr, /^\[2\/2 openai:bad\] Starting run-\w+: 4 samples$/m);
+    assert.match(multi.stderr, /^\[1\/2 openai:good\] Starting run-\w+: 4 samples;/m);
+    assert.match(multi.stderr, /^\[2\/2 openai:bad\] Starting run-\w+: 4 samples;/m);
 
     // Each run is the one a single-model eval makes: the same command per model resumes it.
     const asked = server.requests.length;
