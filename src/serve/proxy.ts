@@ -4,9 +4,9 @@
  * a proxy passes bodies on as bytes, with back-pressure, and must know when a client goes away.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { ModelspecError, UsageError } from "../errors.js";
+import { listen } from "../listen.js";
 import {
   type ChatMessage,
   describeRuntime,
@@ -134,24 +134,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   server.on("clientError", (_error, socket) => socket.destroy());
 
   const host = options.host ?? "127.0.0.1";
+  let port: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port ?? 8787, host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    port = await listen(server, options.port ?? 8787, host);
   } catch (error) {
     upstream.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE")
-      throw new UsageError(`port ${options.port} on ${host} is in use; pass another --port`);
-    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
-      throw new UsageError(`cannot listen on --host ${host}`);
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
   const shownHost =
     host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host;
   let closed: Promise<void> | null = null;

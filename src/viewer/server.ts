@@ -1,8 +1,7 @@
 /** Starts the viewer: opens the results database read-only and serves the app on host:port. */
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
-import { UsageError } from "../errors.js";
+import { listen } from "../listen.js";
 import { openResults } from "../runs/index.js";
 import { createViewerApp } from "./app.js";
 import { SpecCatalogue } from "./data/specs.js";
@@ -39,24 +38,13 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   const allowedHosts = isLoopback(host) ? new Set(["localhost", "127.0.0.1", "[::1]", urlHost]) : null;
   const app = createViewerApp({ results, specs, db: options.db }, { allowedHosts });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  let port: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port ?? DEFAULT_VIEWER_PORT, host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    port = await listen(server, options.port ?? DEFAULT_VIEWER_PORT, host);
   } catch (error) {
     results.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE")
-      throw new UsageError(`port ${options.port} on ${host} is in use; pass another --port`);
-    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
-      throw new UsageError(`cannot listen on --host ${host}`);
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
   const shownHost = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : urlHost;
   let closed: Promise<void> | null = null;
   return {

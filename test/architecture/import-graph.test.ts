@@ -13,6 +13,7 @@ const SRC = join(ROOT, "src");
 const LAYERS: Record<string, number> = {
   "errors.ts": 0,
   "version.ts": 0,
+  "listen.ts": 0,
   stats: 0,
   conversation: 1,
   spec: 1,

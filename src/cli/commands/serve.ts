@@ -4,6 +4,7 @@ import { DEFAULTS } from "../../runs/index.js";
 import { GUARD_MODES, type GuardMode, SPOTLIGHT_MODES, type SpotlightMode } from "../../runtime/index.js";
 import { examples } from "../output.js";
 import { collect, numberOption } from "../parse-options.js";
+import { untilStopped } from "../until-stopped.js";
 
 interface ServeFlags {
   upstream: string;
@@ -124,15 +125,7 @@ export function registerServeCommand(program: Command): void {
           `modelspec: warning: listening on ${opts.host}: anyone who can reach it can use the upstream through it\n`,
         );
       }
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          resolve();
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
+      await untilStopped();
       await proxy.close();
       process.stdout.write("modelspec serve: stopped\n");
     });

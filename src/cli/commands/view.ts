@@ -3,6 +3,7 @@ import { DEFAULTS } from "../../runs/index.js";
 import { DEFAULT_VIEWER_PORT } from "../../viewer/defaults.js";
 import { examples } from "../output.js";
 import { collect, numberOption } from "../parse-options.js";
+import { untilStopped } from "../until-stopped.js";
 
 interface ViewOptions {
   db: string;
@@ -48,15 +49,7 @@ export function registerViewCommand(program: Command): void {
           `modelspec: warning: listening on ${opts.host}: anyone who can reach it can read the results\n`,
         );
       }
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          resolve();
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
+      await untilStopped();
       await viewer.close();
       process.stdout.write("modelspec viewer: stopped\n");
     });
