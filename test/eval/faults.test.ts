@@ -162,9 +162,12 @@ describe("eval under faults (loopback fake server)", () => {
       const byId = verdicts(db);
       for (const id of samples) assertGradedCorrectly(byId.get(id), id);
 
-      // The limiter is per model: after a 429 is sent for a model, no request for that model may arrive until
-      // Retry-After has passed, except requests already on the wire when the 429 left (a small slack).
-      const SLACK_MS = 250;
+      // The limiter is per model: once the client has a 429, it sends no request for that model until
+      // Retry-After has passed. The server cannot see when the client read the 429, and on a loaded machine a
+      // request already on the wire can arrive late; so the check is causal, not timed: within Retry-After of a
+      // 429 only requests the other (concurrency − 1) slots had already sent may arrive. A limiter that did not
+      // pause would send the retry and the following samples at once, many more than that.
+      const OTHER_SLOTS = 3;
       for (const model of ["candidate", "judge"]) {
         const requests = server.requests.filter((q) => modelOf(q) === model);
         const limited = requests.filter((q) => q.response?.status === 429);
@@ -173,13 +176,11 @@ describe("eval under faults (loopback fake server)", () => {
         for (const q of limited) {
           const sentAt = q.response?.at ?? 0;
           assert.equal(q.response?.headers["retry-after"], String(RETRY_AFTER_S));
-          const early = requests.filter(
-            (o) => o.at > sentAt + SLACK_MS && o.at < sentAt + RETRY_AFTER_S * 1000,
-          );
-          assert.deepEqual(
-            early.map((o) => o.at - sentAt),
-            [],
-            `${model}: requests arrived this many ms after a 429 with Retry-After ${RETRY_AFTER_S}`,
+          const early = requests.filter((o) => o.at > sentAt && o.at < sentAt + RETRY_AFTER_S * 1000);
+          assert.ok(
+            early.length <= OTHER_SLOTS,
+            `${model}: ${early.length} requests arrived within Retry-After ${RETRY_AFTER_S} s of a 429, ` +
+              `at ${early.map((o) => o.at - sentAt).join(", ")} ms`,
           );
           if (requests.some((o) => o.at >= sentAt + RETRY_AFTER_S * 1000)) checkedGaps++;
         }
