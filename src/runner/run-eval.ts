@@ -1,18 +1,10 @@
 import { getMaxListeners, setMaxListeners } from "node:events";
-import {
-  buildJudgePrompt,
-  decideVerdict,
-  gradeRequest,
-  gradersToDraw,
-  JUDGE_PROMPT_VERSION,
-  type JudgingSettings,
-  quorumOf,
-  readGrade,
-} from "../judge/index.js";
+import { type JudgingSettings, quorumOf } from "../judge/index.js";
 import { type Provider, ProviderError } from "../providers/index.js";
 import type { SpecModel } from "../spec/index.js";
-import type { GradeRecord, ResultStore, RunSampleRow, VerdictRecord } from "../store/index.js";
+import type { ResultStore, RunSampleRow, VerdictRecord } from "../store/index.js";
 import { type CallPolicy, callProvider } from "./call.js";
+import { type GradeOutcome, gradeResponse } from "./grade-response.js";
 import { messageKey, requestKey } from "./keys.js";
 import type { AdaptiveLimiter } from "./limiter.js";
 
@@ -55,14 +47,6 @@ export interface EvalPlan {
   policy: CallPolicy;
   signal: AbortSignal;
   onProgress?: (state: ProgressState) => void;
-}
-
-let lastHashed: { text: string; hash: string } | null = null;
-
-/** sha256 of a text, remembering the last one: the same string instance comes back for every grade. */
-function hashOnce(text: string): string {
-  if (lastHashed?.text !== text) lastHashed = { text, hash: requestKey({ text }) };
-  return lastHashed.hash;
 }
 
 /**
@@ -123,43 +107,27 @@ async function processSample(plan: EvalPlan, row: RunSampleRow, state: ProgressS
     return;
   }
 
-  const prompt = buildJudgePrompt({
-    model: plan.spec,
-    sample: row.sample,
-    response: completion.text,
-    context: plan.judging.context,
-    boundary: plan.judging.boundary,
-    hideExamples: plan.judging.hideExamples,
-  });
-  const grades: GradeRecord[] = [];
-  const { judging } = plan;
-  // Grader samples are drawn in order of index (each index its own cached grade), in rounds: with early stopping
-  // the fewest that could settle the verdict, together, until it is settled; without it all N at once.
-  const toDraw = () =>
-    judging.earlyStop === true ? gradersToDraw(grades, judging) : judging.graderSamples - grades.length;
+  let outcome: GradeOutcome;
   try {
-    for (let round = toDraw(); round > 0; round = toDraw()) {
-      const first = grades.length;
-      await Promise.all(
-        Array.from({ length: round }, async (_, i) => {
-          grades[first + i] = await obtainGrade(plan, prompt, first + i, state);
-        }),
-      );
-    }
+    outcome = await gradeResponse(plan, row.sample, completion.text, state);
   } catch (error) {
-    if (!(error instanceof ProviderError) || error.kind === "aborted") return;
+    if (error instanceof ProviderError && error.kind === "aborted") return;
+    throw error;
+  }
+  if (outcome.status === "error") {
     finish(plan, row, state, {
       status: "error",
       compliance: null,
       compliant: null,
-      gradeKeys: grades.filter(Boolean).map((g) => g.key),
+      gradeKeys: outcome.grades.map((g) => g.key),
       usableGrades: null,
-      errorKind: `judge:${error.kind}`,
-      errorMessage: error.message,
+      errorKind: `judge:${outcome.error.kind}`,
+      errorMessage: outcome.error.message,
     });
     return;
   }
-  const verdict = decideVerdict(grades, judging);
+  const { verdict, grades } = outcome;
+  const { judging } = plan;
   const quorum = quorumOf(judging.graderSamples, judging.quorum);
   finish(plan, row, state, {
     status: verdict.status,
@@ -256,45 +224,4 @@ async function obtainCompletion(
     store.setSampleCompletion(runId, row.sampleId, row.epoch, { errorKind: e.kind, errorMessage: e.message });
     return { error: e };
   }
-}
-
-async function obtainGrade(
-  plan: EvalPlan,
-  prompt: ReturnType<typeof buildJudgePrompt>,
-  index: number,
-  state: ProgressState,
-): Promise<GradeRecord> {
-  const { provider, limiter } = plan.judge;
-  const request = gradeRequest(prompt, plan.judging);
-  const key = requestKey({
-    kind: "grade",
-    version: JUDGE_PROMPT_VERSION,
-    judge: provider.id,
-    // The system message is the whole spec: hash it once, not for every grader sample of every sample.
-    system: hashOnce(prompt[0]?.content ?? ""),
-    messages: messageKey(prompt.slice(1)),
-    maxTokens: request.maxTokens,
-    temperature: request.temperature ?? null,
-    graderSample: index,
-  });
-  const cached = plan.store.getGrade(key);
-  if (cached) {
-    state.cachedGrades++;
-    return cached;
-  }
-  const { result } = await callProvider(provider, limiter, request, plan.policy, plan.signal, () => {
-    state.retries++;
-  });
-  state.inputTokens += result.usage.inputTokens;
-  state.outputTokens += result.usage.outputTokens;
-  const grade: GradeRecord = {
-    key,
-    judge: provider.id,
-    ...readGrade(result),
-    inputTokens: result.usage.inputTokens,
-    outputTokens: result.usage.outputTokens,
-    cachedTokens: result.usage.cachedInputTokens ?? null,
-  };
-  plan.store.putGrade(grade);
-  return grade;
 }
