@@ -159,7 +159,7 @@ async function pairs(out: string, ...extra: string[]) {
   const lines = jsonLines(readFileSync(summary.out, "utf8"));
   const provenance = jsonLines(readFileSync(summary.provenance, "utf8")) as ProvenanceLine[];
   assert.equal(provenance.length, lines.length);
-  provenance.forEach((p, i) => assert.equal(p.line, i + 1));
+  for (const [i, p] of provenance.entries()) assert.equal(p.line, i + 1);
   return { summary, lines, provenance };
 }
 
