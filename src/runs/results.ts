@@ -113,7 +113,8 @@ export class Results {
 
   /**
    * The graded responses (with a completion) of these runs (ids as stored), one prompt's responses together: by
-   * sample id, then run id and epoch; errors and ungraded samples left out. What preference pairs are made from.
+   * sample id, then the runs in the order given, then epoch; errors and ungraded samples left out. What
+   * preference pairs are made from.
    */
   gradedResponses(runIds: readonly string[]): Generator<GradedResponse> {
     return this.store.gradedResponses(runIds);

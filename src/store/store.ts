@@ -457,7 +457,7 @@ export class ResultStore {
 
   /**
    * The graded responses (with a completion) of these runs, one prompt's responses together: by sample id, then
-   * run id and epoch, a page at a time.
+   * the runs in the order given, then epoch, a page at a time.
    */
   gradedResponses(runIds: readonly string[], pageSize?: number): Generator<GradedResponse> {
     return gradedResponses(this.sql, runIds, pageSize);
