@@ -95,6 +95,9 @@ async function evaluate(models: string[], ...extra: string[]): Promise<void> {
       "1",
       "--max-attempts",
       "1",
+      // A loaded machine must not turn a scripted answer into a timeout (an error verdict).
+      "--timeout",
+      "600",
       "--db",
       db,
       "--no-progress",
@@ -126,10 +129,19 @@ before(async () => {
   await evaluate(["m1", "m2"], "--epochs", "2");
   await evaluate(["m3"], "--threshold", "7");
   const listed = await runCli(["runs", "--db", db, "--json"]);
-  for (const run of JSON.parse(listed.stdout) as { id: string; model: string }[]) {
-    runIds[run.model.replace(/^openai:/, "")] = run.id;
+  const graded: Record<string, [number, number]> = {};
+  for (const run of JSON.parse(listed.stdout) as {
+    id: string;
+    model: string;
+    graded: number;
+    errors: number;
+  }[]) {
+    const model = run.model.replace(/^openai:/, "");
+    runIds[model] = run.id;
+    graded[model] = [run.graded, run.errors];
   }
-  assert.deepEqual(Object.keys(runIds).sort(), ["m1", "m2", "m3"]);
+  // Graded and errors per run, as scripted: m1's p2 errors and p3 ungraded, the rest graded.
+  assert.deepEqual(graded, { m1: [6, 2], m2: [10, 0], m3: [5, 0] });
 });
 after(async () => {
   await server.close();
