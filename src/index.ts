@@ -86,6 +86,7 @@ export {
   type GroupRow,
   type ModelProgress,
   openResults,
+  type PreferencePairsOptions,
   type PriceTable,
   type Range,
   type RateCell,
@@ -101,6 +102,7 @@ export {
   readConfigFile,
   regrade,
   summarizeRun,
+  type WritePreferencePairsOptions,
 } from "./runs/index.js";
 export {
   type CompiledSpec,
@@ -154,6 +156,7 @@ export type {
   FlipFilter,
   FlipPage,
   FlippedSample,
+  GradedResponse,
   GradeRecord,
   PromptAnswer,
   RunResultRow,
@@ -168,4 +171,18 @@ export type {
   VerdictRecord,
   VerdictTotals,
 } from "./store/index.js";
+export {
+  type DpoRecord,
+  type PairCounts,
+  type PairFormat,
+  type PairProvenance,
+  type PreferencePair,
+  type PreferencePairsSummary,
+  type ProvenanceLine,
+  preferencePairs,
+  type RunResponseSource,
+  type TrlRecord,
+  toTrainingRecord,
+  writePreferencePairs,
+} from "./training/index.js";
 export { TOOL_VERSION } from "./version.js";

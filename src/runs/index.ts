@@ -18,8 +18,13 @@ export {
   type EvaluateModelsOptions,
   type EvaluateOptions,
   type ModelProgress,
+  type PreferencePairsOptions,
+  PreferencePairsOptionsSchema,
+  parseOptions,
   type RegradeOptions,
   type RunProgress,
+  type WritePreferencePairsOptions,
+  WritePreferencePairsOptionsSchema,
 } from "./options.js";
 export type { PriceTable } from "./prices.js";
 export { describeRange, inRange, RANGES, type RangedOption, thousands } from "./ranges.js";

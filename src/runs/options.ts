@@ -33,6 +33,7 @@ export const DEFAULTS = {
   maxAttempts: DEFAULT_POLICY.maxAttempts,
   maxResponseBytes: 1_048_576,
   db: DEFAULT_DB,
+  minMargin: 2,
 } as const;
 
 /** What a run reports as it goes: the first call comes before any work, then one after each sample. */
@@ -178,6 +179,32 @@ export const CalibrateOptionsSchema = z.strictObject({
   ...JudgeOptionsShape,
 });
 export type CalibrateOptions = z.input<typeof CalibrateOptionsSchema>;
+
+/** The options of `preferencePairs` (training data): where pairs come from and which are kept. */
+export const PreferencePairsOptionsSchema = z.strictObject({
+  /** The spec whose examples give pairs (GOOD × BAD of one comparison). */
+  spec: z.string().min(1).default(DEFAULTS.spec),
+  /** Pairs from the spec's examples (default true); false: from the runs only, the spec is not read. */
+  examples: z.boolean().default(true),
+  /** Graded runs whose responses give pairs: ids, unique prefixes or `latest`. */
+  runs: z.array(z.string().min(1)).default([]),
+  db: z.string().min(1).default(DEFAULTS.db),
+  /** A run pair's chosen response scores at least this many compliance points above its rejected one. */
+  minMargin: rangedNumber("minMargin").default(DEFAULTS.minMargin),
+  /** At most this many pairs per prompt, the widest margins first (default: all). */
+  maxPairsPerPrompt: rangedNumber("maxPairsPerPrompt").optional(),
+});
+export type PreferencePairsOptions = z.input<typeof PreferencePairsOptionsSchema>;
+
+/** `writePreferencePairs`: the pairs' options, the training format and where the file goes. */
+export const WritePreferencePairsOptionsSchema = PreferencePairsOptionsSchema.extend({
+  format: z.enum(["dpo", "trl"]),
+  /** The training file; the provenance goes beside it in `<out>.provenance.jsonl`. */
+  out: z.string().min(1),
+  /** Replace files that exist (default: refuse). */
+  force: z.boolean().default(false),
+});
+export type WritePreferencePairsOptions = z.input<typeof WritePreferencePairsOptionsSchema>;
 
 /**
  * How the judge grades, from the judge options: the verdict rule, what the judge reads, and its sampling.

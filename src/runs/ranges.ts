@@ -41,6 +41,10 @@ export const RANGES = {
   port: whole(0, 65_535),
   /** Critique-and-revise rounds of the run-time guard (`serve --guard revise`, the runtime's guard.maxRounds). */
   guardRounds: whole(1, 5),
+  /** Compliance points a preference pair's chosen response must score above its rejected one (scores are 1–7). */
+  minMargin: real(0, 6),
+  /** Preference pairs kept per prompt (those with the widest margins). */
+  maxPairsPerPrompt: whole(1, 1_000_000),
 } as const satisfies Record<string, NumericRange>;
 
 export type RangedOption = keyof typeof RANGES;

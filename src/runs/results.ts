@@ -5,6 +5,7 @@ import {
   type Failures,
   type FlipFilter,
   type FlipPage,
+  type GradedResponse,
   type PromptAnswer,
   ResultStore,
   type RunResultRow,
@@ -108,6 +109,15 @@ export class Results {
   /** A run's samples in dataset order with completion, verdict and grades, read a page at a time. */
   async *samples(runId: string): AsyncGenerator<RunResultRow> {
     yield* this.store.runResults(runId);
+  }
+
+  /**
+   * The graded responses (with a completion) of these runs (ids as stored), one prompt's responses together: by
+   * sample id, then the runs in the order given, then epoch; errors and ungraded samples left out. What
+   * preference pairs are made from.
+   */
+  gradedResponses(runIds: readonly string[]): Generator<GradedResponse> {
+    return this.store.gradedResponses(runIds);
   }
 
   /** A run's samples as export records (replayable with `replay:<file>`). */

@@ -18,6 +18,7 @@ import {
 } from "./aggregates.js";
 import { type Connection, openConnection } from "./connection.js";
 import { type FlipFilter, type FlipPage, flippedSamples } from "./flips.js";
+import { type GradedResponse, gradedResponses } from "./graded-responses.js";
 import { type PromptAnswer, promptAnswers } from "./prompt-answers.js";
 import {
   type CompletionRecord,
@@ -452,6 +453,14 @@ export class ResultStore {
     options?: { after?: string; before?: string; limit?: number },
   ): FlipPage {
     return flippedSamples(this.sql, runA, runB, filter, options);
+  }
+
+  /**
+   * The graded responses (with a completion) of these runs, one prompt's responses together: by sample id, then
+   * the runs in the order given, then epoch, a page at a time.
+   */
+  gradedResponses(runIds: readonly string[], pageSize?: number): Generator<GradedResponse> {
+    return gradedResponses(this.sql, runIds, pageSize);
   }
 
   /** Every run of the run's dataset that has the sample, with its answers and verdicts. */
