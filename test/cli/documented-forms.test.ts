@@ -320,7 +320,8 @@ after(async () => {
 });
 
 describe("documented command lines", () => {
-  test("every README and --help example runs without crashing", { timeout: 300_000 }, async (t) => {
+  // Minutes, not a speed target: some hundred CLI processes one after another, on two cores shared with the suite.
+  test("every README and --help example runs without crashing", { timeout: 900_000 }, async (t) => {
     const [readme, help] = [readmeForms(), helpForms()];
     assert.ok(readme.length >= 20, `README forms: ${readme.length}`);
     for (const command of help.commands.filter((c) => c !== "")) {
