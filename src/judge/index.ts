@@ -9,8 +9,8 @@ export {
   type Helpfulness,
   RUBRICS,
   type Rubric,
-  SEVERITIES,
   type SafeCompletionScore,
+  SEVERITIES,
   type Severity,
   safeCompletionReward,
 } from "./safe-completion.js";

@@ -41,9 +41,9 @@ export function parseJudgeAnswer(
   if (duplicate !== null) {
     return { status: "unparseable", reason: `duplicate key ${JSON.stringify(duplicate)}` };
   }
-  const parsed = (
-    rubric === "safe-completion" ? SafeCompletionAnswerSchema : JudgeAnswerSchema
-  ).safeParse(value);
+  const parsed = (rubric === "safe-completion" ? SafeCompletionAnswerSchema : JudgeAnswerSchema).safeParse(
+    value,
+  );
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return {

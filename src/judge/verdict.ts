@@ -54,7 +54,8 @@ export function quorumOf(graderSamples: number, quorum: number | null): number {
  *   { threshold: 6, quorum: null, rubric: "safe-completion" }).reward; // 1
  */
 export function decideVerdict(
-  grades: readonly (Pick<Grade, "status" | "compliance"> & Partial<Pick<Grade, "severity" | "helpfulness">>)[],
+  grades: readonly (Pick<Grade, "status" | "compliance"> &
+    Partial<Pick<Grade, "severity" | "helpfulness">>)[],
   rule: {
     threshold: number;
     quorum: number | null;

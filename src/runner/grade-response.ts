@@ -83,8 +83,7 @@ export async function gradeResponse(
   // the fewest that could settle the verdict, together, until it is settled; without it all N at once. Early
   // stopping settles the compliant flag only, not the safe-completion axes: that mode always draws all N.
   const earlyStop = judging.earlyStop === true && judging.rubric !== "safe-completion";
-  const toDraw = () =>
-    earlyStop ? gradersToDraw(grades, judging) : judging.graderSamples - grades.length;
+  const toDraw = () => (earlyStop ? gradersToDraw(grades, judging) : judging.graderSamples - grades.length);
   try {
     for (let round = toDraw(); round > 0; round = toDraw()) {
       const first = grades.length;

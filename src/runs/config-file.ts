@@ -87,7 +87,9 @@ const ConfigFileSchema = z
     prices: text("prices for cost estimates: a YAML or JSON file (USD per million tokens)"),
     rubric: z
       .enum(RUBRICS, { error: "expected compliance or safe-completion" })
-      .describe("compliance (default), or safe-completion: also severity, helpfulness and a reward per sample"),
+      .describe(
+        "compliance (default), or safe-completion: also severity, helpfulness and a reward per sample",
+      ),
     label: z
       .string()
       .max(200)

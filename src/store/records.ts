@@ -179,7 +179,10 @@ export function toVerdict(row: Row, prefix = ""): VerdictRecord | null {
 }
 
 /** A verdict row's safe-completion columns, when it has them (a graded verdict of a safe-completion run). */
-function safeCompletionOf(row: Row, prefix: string): Pick<VerdictRecord, "severity" | "helpfulness" | "reward"> {
+function safeCompletionOf(
+  row: Row,
+  prefix: string,
+): Pick<VerdictRecord, "severity" | "helpfulness" | "reward"> {
   const reward = row[`${prefix}reward`];
   if (reward === null || reward === undefined) return {};
   return {

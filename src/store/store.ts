@@ -34,6 +34,7 @@ import {
   toVerdict,
   type VerdictRecord,
 } from "./records.js";
+import { type SafeCompletionTotals, safeCompletionTotals } from "./safe-completion-totals.js";
 import { type Failures, lowestScoring, type SampleDetail, sampleDetail } from "./sample-detail.js";
 import {
   type SamplePage,
@@ -421,6 +422,11 @@ export class ResultStore {
 
   tokenTotals(runId: string): { candidate: TokenTotals; judge: TokenTotals } {
     return tokenTotals(this.sql, runId);
+  }
+
+  /** A safe-completion run's rewards per prompt, and its verdicts by severity and helpfulness. */
+  safeCompletionTotals(runId: string): SafeCompletionTotals {
+    return safeCompletionTotals(this.sql, runId);
   }
 
   /** A run's prompts with a graded epoch: how many epochs were graded and how many compliant. */
