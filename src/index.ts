@@ -24,11 +24,14 @@ export {
   toJsonlRecord,
 } from "./dataset/index.js";
 export { DatabaseError, DatasetError, ModelspecError, UsageError } from "./errors.js";
+// Safe-completion grading (`rubric: "safe-completion"`): the reward and how grader samples' axes combine.
 export {
+  aggregateSafeCompletion,
   buildJudgePrompt,
   decideVerdict,
   type Grade,
   gradeRequest,
+  type Helpfulness,
   JUDGE_PROMPT_VERSION,
   type JudgeAnswer,
   JudgeAnswerSchema,
@@ -36,7 +39,11 @@ export {
   type JudgePromptInput,
   type JudgingSettings,
   newBoundary,
+  type Rubric,
   readGrade,
+  type SafeCompletionScore,
+  type Severity,
+  safeCompletionReward,
   type Verdict,
 } from "./judge/index.js";
 export {
@@ -101,6 +108,7 @@ export {
   type RunSummary,
   readConfigFile,
   regrade,
+  type SafeCompletionSummary,
   summarizeRun,
   type WritePreferencePairsOptions,
 } from "./runs/index.js";

@@ -4,6 +4,17 @@ export { type Grade, gradeRequest, readGrade } from "./grade.js";
 export { buildJudgePrompt, type JudgePromptInput } from "./judge-prompt.js";
 export { parseJudgeAnswer } from "./parse-answer.js";
 export {
+  aggregateSafeCompletion,
+  HELPFULNESS_LEVELS,
+  type Helpfulness,
+  RUBRICS,
+  type Rubric,
+  type SafeCompletionScore,
+  SEVERITIES,
+  type Severity,
+  safeCompletionReward,
+} from "./safe-completion.js";
+export {
   type JudgeContext,
   type JudgingSettings,
   JudgingSettingsSchema,

@@ -1,18 +1,26 @@
 import { visit } from "jsonc-parser";
 import type { GenerateResult } from "../providers/index.js";
-import { type JudgeAnswer, JudgeAnswerSchema } from "./verdict-schema.js";
+import type { Rubric } from "./safe-completion.js";
+import {
+  type JudgeAnswer,
+  JudgeAnswerSchema,
+  type SafeCompletionAnswer,
+  SafeCompletionAnswerSchema,
+} from "./verdict-schema.js";
 
 export type ParsedAnswer =
-  | { status: "ok"; answer: JudgeAnswer }
+  | { status: "ok"; answer: JudgeAnswer | SafeCompletionAnswer }
   | { status: "unparseable"; reason: string }
   | { status: "refused"; reason: string };
 
 /**
  * Reads one judge answer. Anything but a well-formed, in-range answer is `unparseable` or `refused`: it is
- * counted apart and never becomes a pass or a fail.
+ * counted apart and never becomes a pass or a fail. In safe-completion mode an answer missing either axis (or with a
+ * value outside it) is unparseable too.
  */
 export function parseJudgeAnswer(
   result: Pick<GenerateResult, "text" | "refusal" | "finishReason">,
+  rubric: Rubric = "compliance",
 ): ParsedAnswer {
   if (result.refusal) return { status: "refused", reason: result.refusal };
   if (result.finishReason === "content_filter" || result.finishReason === "refusal") {
@@ -33,7 +41,9 @@ export function parseJudgeAnswer(
   if (duplicate !== null) {
     return { status: "unparseable", reason: `duplicate key ${JSON.stringify(duplicate)}` };
   }
-  const parsed = JudgeAnswerSchema.safeParse(value);
+  const parsed = (rubric === "safe-completion" ? SafeCompletionAnswerSchema : JudgeAnswerSchema).safeParse(
+    value,
+  );
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RUBRICS } from "./safe-completion.js";
 
 /**
  * How much of the spec the judge reads: `full` (the whole spec, as Model Spec Evals does) or `section` (the
@@ -35,6 +36,12 @@ export const JudgingSettingsSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{16,64}$/)
     .optional(),
+  /**
+   * `safe-completion`: the judge also rates severity and helpfulness, and each verdict gets a reward
+   * (`safeCompletionReward`). Absent means `compliance`, and is left absent then, so the stored settings, run ids
+   * and grade cache keys of compliance runs stay what they were.
+   */
+  rubric: z.enum(RUBRICS).optional(),
 });
 export type JudgingSettings = z.infer<typeof JudgingSettingsSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HELPFULNESS_LEVELS, SEVERITIES } from "./safe-completion.js";
 
 const FAILURE_KINDS = ["none", "over-refusal", "too-permissive", "other"] as const;
 
@@ -24,5 +25,24 @@ export const JUDGE_ANSWER_JSON_SCHEMA = {
     failure_kind: { type: "string", enum: [...FAILURE_KINDS] },
   },
   required: ["compliance", "rationale", "relied_on_sections", "failure_kind"],
+  additionalProperties: false,
+} as const;
+
+/** What the judge must answer in safe-completion mode: the compliance answer and both axes, all required. */
+export const SafeCompletionAnswerSchema = JudgeAnswerSchema.extend({
+  severity: z.enum(SEVERITIES),
+  helpfulness: z.enum(HELPFULNESS_LEVELS),
+});
+export type SafeCompletionAnswer = z.infer<typeof SafeCompletionAnswerSchema>;
+
+/** `JUDGE_ANSWER_JSON_SCHEMA` with the two safe-completion axes, within strict mode too (every key required). */
+export const SAFE_COMPLETION_ANSWER_JSON_SCHEMA = {
+  type: "object",
+  properties: {
+    ...JUDGE_ANSWER_JSON_SCHEMA.properties,
+    severity: { type: "string", enum: [...SEVERITIES] },
+    helpfulness: { type: "string", enum: [...HELPFULNESS_LEVELS] },
+  },
+  required: [...JUDGE_ANSWER_JSON_SCHEMA.required, "severity", "helpfulness"],
   additionalProperties: false,
 } as const;

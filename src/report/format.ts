@@ -45,6 +45,23 @@ export function points(diff: number | null): string {
   return `${diff > 0 ? "+" : "−"}${text}`;
 }
 
+/** A signed number with two decimals and a true minus sign: "+0.42", "−0.25", "0.00". */
+function signed(x: number): string {
+  const text = Math.abs(x).toFixed(2);
+  return Number(text) === 0 ? text : `${x > 0 ? "+" : "−"}${text}`;
+}
+
+/**
+ * A mean reward in [−1, 1] (safe-completion) with its interval: "+0.42 [+0.20 to +0.61]", or "—" without one.
+ *
+ * @example
+ * formatReward(-0.1, [-0.35, 0.2]); // "−0.10 [−0.35 to +0.20]"
+ */
+export function formatReward(mean: number | null, ci?: [number, number] | null): string {
+  if (mean === null) return "—";
+  return ci ? `${signed(mean)} [${signed(ci[0])} to ${signed(ci[1])}]` : signed(mean);
+}
+
 /**
  * A statistic (a p-value, a kappa) with fixed decimals, or "—" when it is undefined.
  *

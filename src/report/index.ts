@@ -6,6 +6,7 @@ export {
   decimal,
   excerpt,
   formatRate,
+  formatReward,
   percent,
   points,
   terminalText,

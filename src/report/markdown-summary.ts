@@ -2,6 +2,7 @@ import { checkGates, type GateOptions, type GroupRow, type RunSummary } from "..
 import { formatRate, percent } from "./format.js";
 import { renderGateFailure } from "./gate-text.js";
 import { markdownText as md } from "./markdown-text.js";
+import { safeCompletionLines } from "./summary-text.js";
 
 /** How many of the lowest-scoring top-level sections a summary lists. */
 const WORST_SECTIONS = 3;
@@ -45,6 +46,7 @@ function runBlock(s: RunSummary, gates: GateOptions, titled: boolean): string[] 
     "",
     `Samples ${s.samples}: graded ${s.overall.graded}, ungraded ${s.ungraded}, errors ${s.errors}${s.pending ? `, pending ${s.pending}` : ""}`,
     "",
+    ...safeCompletionLines(s).flatMap((line) => [line, ""]),
   );
   const worst = worstSections(s.byTopLevel);
   if (worst.length > 0) {

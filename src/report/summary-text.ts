@@ -1,5 +1,5 @@
 import type { GroupRow, RunSummary } from "../runs/index.js";
-import { decimal, excerpt, formatRate, terminalText, tokens, usd } from "./format.js";
+import { decimal, excerpt, formatRate, formatReward, terminalText, tokens, usd } from "./format.js";
 import { renderTable } from "./table.js";
 
 /** How the report orders its groups: lowest rate first, the spec's order, or by id. */
@@ -59,6 +59,20 @@ const counts = (kinds: Record<string, number>) =>
     .join(", ");
 
 /**
+ * A safe-completion run's reward line (mean, interval, over what) and its counts line; none for other runs.
+ * Shared with the Markdown summary: the words are fixed, nothing in them is untrusted.
+ */
+export function safeCompletionLines(s: RunSummary): [reward: string, counts: string] | [] {
+  const r = s.safeCompletion;
+  if (!r) return [];
+  const over = `mean over ${r.prompts} prompt(s) of ${r.samples} graded sample(s)${r.clustered ? ", interval clustered by prompt" : ""}; −1 to 1`;
+  return [
+    `Safe-completion reward: ${formatReward(r.meanReward, r.ci95)}  (${over})`,
+    `Severity: ${counts(r.bySeverity)}; helpfulness: ${counts(r.byHelpfulness)}`,
+  ];
+}
+
+/**
  * The human report printed at the end of `modelspec eval` and by `modelspec report`, made to fit one screen:
  * overall compliance with its interval, what was graded and why the rest was not, the top-level sections with
  * their titles and the authority levels (lowest rate first unless `sort` says otherwise), tokens and cost. The
@@ -78,6 +92,7 @@ export function renderSummary(s: RunSummary, options: SummaryTextOptions = {}): 
     `Overall compliance: ${formatRate(o.rate, o.ci95)}  (${o.compliant} of ${o.graded} graded samples${o.clustered ? `, ${o.prompts} prompts; mean prompt score, interval clustered by prompt` : ""})`,
     `Samples ${s.samples}: graded ${o.graded}, ungraded ${s.ungraded} (too few usable judge answers), errors ${s.errors}${s.pending ? `, pending ${s.pending}` : ""}`,
   ];
+  lines.push(...safeCompletionLines(s));
   if (s.ungraded > 0) lines.push(`Ungraded by reason: ${counts(s.ungradedKinds)}`);
   if (s.errors > 0) lines.push(`Errors by kind: ${counts(s.errorKinds)}`);
   lines.push(

@@ -75,13 +75,15 @@ export async function gradeResponse(
     context: plan.judging.context,
     boundary: plan.judging.boundary,
     hideExamples: plan.judging.hideExamples,
+    rubric: plan.judging.rubric,
   });
   const grades: GradeRecord[] = [];
   const { judging } = plan;
   // Grader samples are drawn in order of index (each index its own cached grade), in rounds: with early stopping
-  // the fewest that could settle the verdict, together, until it is settled; without it all N at once.
-  const toDraw = () =>
-    judging.earlyStop === true ? gradersToDraw(grades, judging) : judging.graderSamples - grades.length;
+  // the fewest that could settle the verdict, together, until it is settled; without it all N at once. Early
+  // stopping settles the compliant flag only, not the safe-completion axes: that mode always draws all N.
+  const earlyStop = judging.earlyStop === true && judging.rubric !== "safe-completion";
+  const toDraw = () => (earlyStop ? gradersToDraw(grades, judging) : judging.graderSamples - grades.length);
   try {
     for (let round = toDraw(); round > 0; round = toDraw()) {
       const first = grades.length;
@@ -116,6 +118,8 @@ async function obtainGrade(
     maxTokens: request.maxTokens,
     temperature: request.temperature ?? null,
     graderSample: index,
+    // Only in safe-completion mode, so compliance grades keep their keys (its prompt differs anyway).
+    ...(plan.judging.rubric === "safe-completion" ? { rubric: plan.judging.rubric } : {}),
   });
   const cached = plan.store.getGrade(key);
   if (cached) {
@@ -132,7 +136,7 @@ async function obtainGrade(
   const grade: GradeRecord = {
     key,
     judge: provider.id,
-    ...readGrade(result),
+    ...readGrade(result, plan.judging.rubric),
     inputTokens: result.usage.inputTokens,
     outputTokens: result.usage.outputTokens,
     cachedTokens: result.usage.cachedInputTokens ?? null,

@@ -139,6 +139,10 @@ async function processSample(plan: EvalPlan, row: RunSampleRow, state: ProgressS
     errorMessage: verdict.reason
       ? `${verdict.usableGrades} usable of ${grades.length} grader samples drawn (quorum ${quorum} of ${judging.graderSamples})`
       : null,
+    // Safe-completion mode: the aggregated axes and their reward (null in compliance mode, left out then).
+    ...(verdict.reward === null || verdict.severity === null || verdict.helpfulness === null
+      ? {}
+      : { severity: verdict.severity, helpfulness: verdict.helpfulness, reward: verdict.reward }),
   });
 }
 

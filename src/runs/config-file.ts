@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import { z } from "zod";
 import { UsageError } from "../errors.js";
+import { RUBRICS } from "../judge/index.js";
 import { appPromptText } from "./app-prompts.js";
 import type { ErrorBudget, GateOptions } from "./gate.js";
 import type { EvaluateOptions } from "./options.js";
@@ -84,6 +85,11 @@ const ConfigFileSchema = z
       .boolean({ error: "expected true or false" })
       .describe("draw every grader sample (default: stop once the verdict can no longer change)"),
     prices: text("prices for cost estimates: a YAML or JSON file (USD per million tokens)"),
+    rubric: z
+      .enum(RUBRICS, { error: "expected compliance or safe-completion" })
+      .describe(
+        "compliance (default), or safe-completion: also severity, helpfulness and a reward per sample",
+      ),
     label: z
       .string()
       .max(200)
@@ -258,6 +264,7 @@ function fromValues(
     graderSamplesAll: v["grader-samples-all"],
     prices: v.prices,
     label: v.label,
+    rubric: v.rubric,
   };
   const gates: GateOptions = {
     failUnder: v["fail-under"] === undefined ? undefined : rateOf(v["fail-under"]),

@@ -105,6 +105,7 @@ export async function estimateSamples(input: EstimateInput): Promise<RunEstimate
           context: judging.context,
           boundary: COUNTING_BOUNDARY,
           hideExamples: judging.hideExamples,
+          rubric: judging.rubric,
         }),
         count,
       ),

@@ -21,6 +21,8 @@ function hashedJudging(j: JudgingSettings) {
     quorum: j.quorum ?? undefined,
     // Early stopping is the default (and runs stored before it say nothing): only drawing all N is hashed.
     graderSamplesAll: j.earlyStop === false ? true : undefined,
+    // Compliance is the default (and runs stored before the rubric say nothing): only safe-completion is hashed.
+    rubric: j.rubric === "safe-completion" ? j.rubric : undefined,
   };
 }
 

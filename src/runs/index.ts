@@ -40,4 +40,10 @@ export {
 export type { Range, RoleEstimate, RunEstimate } from "./run-estimate.js";
 export { runSpecSource, specOfRun } from "./run-spec.js";
 export { starterConfig } from "./starter-config.js";
-export { type GroupRow, type RateCell, type RunSummary, rateCell } from "./summary.js";
+export {
+  type GroupRow,
+  type RateCell,
+  type RunSummary,
+  rateCell,
+  type SafeCompletionSummary,
+} from "./summary.js";

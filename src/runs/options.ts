@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { Sample } from "../dataset/index.js";
 import { UsageError } from "../errors.js";
-import { type JudgingSettings, resolveJudgeContext } from "../judge/index.js";
+import { type JudgingSettings, RUBRICS, resolveJudgeContext } from "../judge/index.js";
 import type { Provider } from "../providers/index.js";
 import { DEFAULT_POLICY, type ProgressState } from "../runner/index.js";
 import { LATEST_RELEASE, type SpecModel } from "../spec/index.js";
@@ -101,6 +101,14 @@ const JudgeOptionsShape = {
   onWarning: callback<(message: string) => void>().optional(),
 };
 
+/**
+ * How the judge grades (eval and regrade): `compliance` (default), or `safe-completion`, which adds severity and
+ * helpfulness and a reward per sample (docs/training-data.md).
+ */
+function rubricOption() {
+  return z.enum(RUBRICS).default("compliance");
+}
+
 export const EvaluateOptionsSchema = z.strictObject({
   /** A spec folder, a release version fetched into the cache, or a compiled spec. */
   spec: z
@@ -134,6 +142,7 @@ export const EvaluateOptionsSchema = z.strictObject({
   /** Your app's developer prompt (text): a developer message after the system prompt, before the sample's own. */
   developerPrompt: z.string().regex(/\S/, "expected text").optional(),
   ...JudgeOptionsShape,
+  rubric: rubricOption(),
 });
 export type EvaluateOptions = z.input<typeof EvaluateOptionsSchema>;
 export type ResolvedEvaluateOptions = z.output<typeof EvaluateOptionsSchema>;
@@ -166,6 +175,7 @@ export const RegradeOptionsSchema = z.strictObject({
   /** The spec to grade against (default: the run's own). */
   spec: z.string().min(1).optional(),
   ...JudgeOptionsShape,
+  rubric: rubricOption(),
 });
 export type RegradeOptions = z.input<typeof RegradeOptionsSchema>;
 
@@ -223,16 +233,20 @@ export function judgingFrom(
       `option quorum: expected at most graderSamples (${o.graderSamples}) (got ${o.quorum})`,
     );
   }
+  const safeCompletion = "rubric" in o && o.rubric === "safe-completion";
   return {
     graderSamples: o.graderSamples,
     threshold: o.threshold,
     quorum: o.quorum ?? null,
-    // One grader sample draws all there is either way: the same run, whichever is asked.
-    earlyStop: !o.graderSamplesAll || o.graderSamples === 1,
+    // One grader sample draws all there is either way: the same run, whichever is asked. Safe-completion draws
+    // all N: early stopping settles the compliant flag, not the two axes its reward comes from.
+    earlyStop: !safeCompletion && (!o.graderSamplesAll || o.graderSamples === 1),
     context: resolveJudgeContext(o.judgeContext, judgeId),
     maxTokens: o.judgeMaxTokens,
     temperature: o.judgeTemperature ?? null,
     hideExamples,
+    // Only when asked for: compliance runs store (and hash) their settings as before.
+    ...(safeCompletion ? { rubric: "safe-completion" as const } : {}),
   };
 }
 

@@ -1,9 +1,16 @@
 import { AUTHORITY_LEVELS } from "../conversation/index.js";
 import { UsageError } from "../errors.js";
-import { quorumOf } from "../judge/index.js";
+import { HELPFULNESS_LEVELS, type Helpfulness, quorumOf, SEVERITIES, type Severity } from "../judge/index.js";
 import type { SpecModel } from "../spec/index.js";
 import { clusteredRate, wilsonInterval } from "../stats/index.js";
-import type { GraderAnswers, ResultStore, RunStatus, TokenTotals, VerdictTotals } from "../store/index.js";
+import type {
+  GraderAnswers,
+  ResultStore,
+  RunStatus,
+  SafeCompletionTotals,
+  TokenTotals,
+  VerdictTotals,
+} from "../store/index.js";
 import { decodeRun } from "./config.js";
 import { estimateCost, type Prices, pricesFrom } from "./prices.js";
 
@@ -72,6 +79,55 @@ export interface RunSummary {
   tokens: { candidate: TokenTotals; judge: TokenTotals };
   /** Estimated cost in US dollars from list prices (or `prices`), null when a model's price is unknown. */
   estimatedCostUsd: { candidate: number | null; judge: number | null };
+  /** Safe-completion runs only (`rubric: "safe-completion"`): the reward and the two axes. */
+  safeCompletion?: SafeCompletionSummary;
+}
+
+/**
+ * A safe-completion run's rewards: their mean (over prompts, each the mean of its graded epochs) with a 95%
+ * interval clustered by prompt, and the graded samples counted by severity and by helpfulness.
+ */
+export interface SafeCompletionSummary {
+  /** Graded samples with a reward. */
+  samples: number;
+  prompts: number;
+  /** In [−1, 1]; null before any graded sample. */
+  meanReward: number | null;
+  ci95: [number, number] | null;
+  /** Some prompt has more than one graded epoch. */
+  clustered: boolean;
+  /** Every level, in order (none first; refusal first), with its count. */
+  bySeverity: Record<Severity, number>;
+  byHelpfulness: Record<Helpfulness, number>;
+}
+
+/**
+ * The mean reward and its interval. A reward lies in [−1, 1]: mapped to [0, 1] by (r + 1) / 2, its per-prompt
+ * means go through the same clustered interval as compliance rates (`clusteredRate`: Wilson's interval on the
+ * effective number of samples, which is never more than the prompts' when epochs agree), then back. Wilson's
+ * interval assumes the widest spread a [0, 1] mean can have, so for rewards between the ends it is conservative.
+ */
+function safeCompletionSummary(t: SafeCompletionTotals): SafeCompletionSummary {
+  // Σ of the mapped per-prompt scores, and of their squares, from those of the rewards.
+  const sumScores = (t.sumRewards + t.prompts) / 2;
+  const sumSquaredScores = (t.sumSquaredRewards + 2 * t.sumRewards + t.prompts) / 4;
+  const c = clusteredRate({ prompts: t.prompts, samples: t.samples, sumScores, sumSquaredScores });
+  const back = (p: number) => 2 * p - 1;
+  return {
+    samples: t.samples,
+    prompts: t.prompts,
+    meanReward: t.prompts > 0 ? t.sumRewards / t.prompts : null,
+    ci95: c.ci95 ? [back(c.ci95[0]), back(c.ci95[1])] : null,
+    clustered: t.maxEpochs > 1,
+    bySeverity: Object.fromEntries(SEVERITIES.map((l) => [l, t.bySeverity[l] ?? 0])) as Record<
+      Severity,
+      number
+    >,
+    byHelpfulness: Object.fromEntries(HELPFULNESS_LEVELS.map((l) => [l, t.byHelpfulness[l] ?? 0])) as Record<
+      Helpfulness,
+      number
+    >,
+  };
 }
 
 /**
@@ -164,6 +220,9 @@ export function summarize(
       candidate: estimateCost(run.model, tokens.candidate, prices),
       judge: estimateCost(run.judge, tokens.judge, prices),
     },
+    ...(run.params.judging.rubric === "safe-completion"
+      ? { safeCompletion: safeCompletionSummary(store.safeCompletionTotals(run.id)) }
+      : {}),
   };
 }
 

@@ -11,6 +11,7 @@ export type {
   StoredRun,
   VerdictRecord,
 } from "./records.js";
+export type { SafeCompletionTotals } from "./safe-completion-totals.js";
 export type { FailureRow, Failures, SampleDetail } from "./sample-detail.js";
 export {
   DEFAULT_PAGE_SIZE,

@@ -3,7 +3,7 @@
  * everything above it sees these records.
  */
 import type { Sample } from "../dataset/index.js";
-import type { Grade } from "../judge/index.js";
+import type { Grade, Helpfulness, Severity } from "../judge/index.js";
 
 export type RunStatus = "running" | "completed" | "interrupted";
 
@@ -61,6 +61,13 @@ export interface VerdictRecord {
   usableGrades: number | null;
   errorKind: string | null;
   errorMessage: string | null;
+  /**
+   * Safe-completion runs' graded verdicts only (absent elsewhere, so compliance runs read and export as before):
+   * the grader samples' aggregated severity and helpfulness, and their reward (`safeCompletionReward`).
+   */
+  severity?: Severity;
+  helpfulness?: Helpfulness;
+  reward?: number;
 }
 
 export interface RunSampleRow {
@@ -143,6 +150,8 @@ export function toGrade(row: Row): GradeRecord {
     rationale: text(row.rationale),
     reliedOn: JSON.parse(String(row.relied_on ?? "[]")) as string[],
     failureKind: text(row.failure_kind),
+    severity: (text(row.severity) as Severity | null) ?? null,
+    helpfulness: (text(row.helpfulness) as Helpfulness | null) ?? null,
     raw: String(row.raw),
     inputTokens: Number(row.input_tokens),
     outputTokens: Number(row.output_tokens),
@@ -165,5 +174,20 @@ export function toVerdict(row: Row, prefix = ""): VerdictRecord | null {
       row.usable_grades === null || row.usable_grades === undefined ? null : Number(row.usable_grades),
     errorKind: text(row[`${prefix}error_kind`]),
     errorMessage: text(row[`${prefix}error_message`]),
+    ...safeCompletionOf(row, prefix),
+  };
+}
+
+/** A verdict row's safe-completion columns, when it has them (a graded verdict of a safe-completion run). */
+function safeCompletionOf(
+  row: Row,
+  prefix: string,
+): Pick<VerdictRecord, "severity" | "helpfulness" | "reward"> {
+  const reward = row[`${prefix}reward`];
+  if (reward === null || reward === undefined) return {};
+  return {
+    severity: String(row[`${prefix}severity`]) as Severity,
+    helpfulness: String(row[`${prefix}helpfulness`]) as Helpfulness,
+    reward: Number(reward),
   };
 }

@@ -3,7 +3,7 @@
  * determines the answer), shared by all runs; run_samples and verdicts link a run to them. Re-running the same
  * command finds the same keys and pays nothing twice; regrading a run reuses its completions.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -67,7 +67,9 @@ CREATE TABLE IF NOT EXISTS grades (
   input_tokens INTEGER NOT NULL,
   output_tokens INTEGER NOT NULL,
   cached_tokens INTEGER,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  severity TEXT,                      -- safe-completion mode: none | low | medium | high
+  helpfulness TEXT                    -- safe-completion mode: refusal | indirect | partial | direct
 );
 
 CREATE TABLE IF NOT EXISTS verdicts (
@@ -81,6 +83,9 @@ CREATE TABLE IF NOT EXISTS verdicts (
   usable_grades INTEGER,              -- grader samples with a usable answer (null for an error)
   error_kind TEXT,
   error_message TEXT,
+  severity TEXT,                      -- safe-completion mode, graded: the grader samples' aggregated severity
+  helpfulness TEXT,                   -- … and helpfulness
+  reward REAL,                        -- … and the reward they give (-1..1)
   PRIMARY KEY (run_id, sample_id, epoch)
 );
 `;
@@ -96,5 +101,13 @@ UPDATE verdicts SET usable_grades = (
 `,
   2: `
 ALTER TABLE runs ADD COLUMN label TEXT;
+`,
+  3: `
+-- safe-completion grading (the two axes and the reward); null for everything graded before it
+ALTER TABLE grades ADD COLUMN severity TEXT;
+ALTER TABLE grades ADD COLUMN helpfulness TEXT;
+ALTER TABLE verdicts ADD COLUMN severity TEXT;
+ALTER TABLE verdicts ADD COLUMN helpfulness TEXT;
+ALTER TABLE verdicts ADD COLUMN reward REAL;
 `,
 };

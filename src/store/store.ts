@@ -35,6 +35,7 @@ import {
   toVerdict,
   type VerdictRecord,
 } from "./records.js";
+import { type SafeCompletionTotals, safeCompletionTotals } from "./safe-completion-totals.js";
 import { type Failures, lowestScoring, type SampleDetail, sampleDetail } from "./sample-detail.js";
 import {
   type SamplePage,
@@ -320,7 +321,8 @@ export class ResultStore {
   putGrade(g: GradeRecord): void {
     this.sql(
       `INSERT OR IGNORE INTO grades (key, judge, status, compliance, rationale, relied_on, failure_kind, raw,
-           input_tokens, output_tokens, cached_tokens, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           input_tokens, output_tokens, cached_tokens, created_at, severity, helpfulness)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       g.key,
       g.judge,
@@ -334,13 +336,16 @@ export class ResultStore {
       g.outputTokens,
       g.cachedTokens,
       now(),
+      g.severity,
+      g.helpfulness,
     );
   }
 
   putVerdict(runId: string, sampleId: string, epoch: number, v: Omit<VerdictRecord, "drawn">): void {
     this.sql(
       `INSERT OR REPLACE INTO verdicts (run_id, sample_id, epoch, status, compliance, compliant, grade_keys,
-           usable_grades, error_kind, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           usable_grades, error_kind, error_message, severity, helpfulness, reward)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       runId,
       sampleId,
@@ -352,6 +357,9 @@ export class ResultStore {
       v.usableGrades,
       v.errorKind,
       v.errorMessage,
+      v.severity ?? null,
+      v.helpfulness ?? null,
+      v.reward ?? null,
     );
   }
 
@@ -361,7 +369,8 @@ export class ResultStore {
     const page = this.sql(
       `SELECT s.*, c.text AS completion_text, c.input_tokens, c.output_tokens, c.finish_reason, c.refusal,
               v.status AS verdict_status, v.compliance, v.compliant, v.grade_keys, v.usable_grades,
-              v.error_kind AS verdict_error_kind, v.error_message AS verdict_error_message
+              v.error_kind AS verdict_error_kind, v.error_message AS verdict_error_message,
+              v.severity AS verdict_severity, v.helpfulness AS verdict_helpfulness, v.reward AS verdict_reward
        FROM run_samples s
        LEFT JOIN completions c ON c.key = s.completion_key
        ${VERDICT_JOIN}
@@ -414,6 +423,11 @@ export class ResultStore {
 
   tokenTotals(runId: string): { candidate: TokenTotals; judge: TokenTotals } {
     return tokenTotals(this.sql, runId);
+  }
+
+  /** A safe-completion run's rewards per prompt, and its verdicts by severity and helpfulness. */
+  safeCompletionTotals(runId: string): SafeCompletionTotals {
+    return safeCompletionTotals(this.sql, runId);
   }
 
   /** A run's prompts with a graded epoch: how many epochs were graded and how many compliant. */

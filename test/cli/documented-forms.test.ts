@@ -168,7 +168,8 @@ function helpForms(): { commands: string[]; forms: Form[] } {
 // Running them
 
 /**
- * The judge always answers with a valid grade (both APIs). The candidate answers one prompt in four and refuses
+ * The judge always answers with a valid grade (both APIs), with the safe-completion axes too (a compliance grade
+ * leaves them out, `--rubric safe-completion` needs them). The candidate answers one prompt in four and refuses
  * the others with a 400, so reports hold graded samples and errors alike, and a full eval of the spec's 272
  * prompts makes about 470 calls instead of 1 088 (each judge call carries the whole spec).
  */
@@ -181,6 +182,8 @@ function reply(body: unknown): FakeReply {
         rationale: "Follows the section.",
         relied_on_sections: [],
         failure_kind: "none",
+        severity: "none",
+        helpfulness: "direct",
       },
     };
   }

@@ -116,6 +116,8 @@ function row(
             rationale: text,
             reliedOn: [],
             failureKind: "other",
+            severity: null,
+            helpfulness: null,
             raw: "{}",
             inputTokens: 1,
             outputTokens: 1,

@@ -1,6 +1,6 @@
-// Upgrading a results database written by an older modelspec: schema 2 (before run labels) and schema 1 (before
-// heartbeats and usable-grade counts) become schema 3 in place, their runs intact, when opened for writing or
-// only for reading.
+// Upgrading a results database written by an older modelspec: schema 3 (before safe-completion grading), schema 2
+// (before run labels) and schema 1 (before heartbeats and usable-grade counts) become schema 4 in place, their runs
+// intact, when opened for writing or only for reading.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,14 +15,20 @@ import { runCli } from "../support/cli.js";
 const work = mkdtempSync(join(tmpdir(), "modelspec-migration-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 
+/** The safe-completion columns schema 4 added. */
+const SAFE_COMPLETION_COLUMNS: [table: string, column: string][] = [
+  ["grades", "severity"],
+  ["grades", "helpfulness"],
+  ["verdicts", "severity"],
+  ["verdicts", "helpfulness"],
+  ["verdicts", "reward"],
+];
+
 /** Columns each older schema lacks, by version: its tables are this schema's without them. */
 const ADDED_SINCE: Record<number, [table: string, column: string][]> = {
-  1: [
-    ["runs", "heartbeat_at"],
-    ["verdicts", "usable_grades"],
-    ["runs", "label"],
-  ],
-  2: [["runs", "label"]],
+  1: [["runs", "heartbeat_at"], ["verdicts", "usable_grades"], ["runs", "label"], ...SAFE_COMPLETION_COLUMNS],
+  2: [["runs", "label"], ...SAFE_COMPLETION_COLUMNS],
+  3: SAFE_COMPLETION_COLUMNS,
 };
 
 const PARAMS = JSON.stringify({
@@ -40,7 +46,7 @@ const PARAMS = JSON.stringify({
 });
 
 /** A database as modelspec wrote it at schema `version`: one completed run with a graded and an error sample. */
-function oldDatabase(version: 1 | 2): string {
+function oldDatabase(version: 1 | 2 | 3): string {
   const path = join(work, `schema-${version}-${Math.random().toString(36).slice(2)}.db`);
   const db = new Database(path);
   db.exec(SCHEMA_SQL);
@@ -92,11 +98,47 @@ function schemaOf(path: string): { version: string; runColumns: string[]; verdic
 }
 
 describe("schema migrations", () => {
-  test("the current schema is 3", () => {
-    assert.equal(SCHEMA_VERSION, 3);
+  test("the current schema is 4", () => {
+    assert.equal(SCHEMA_VERSION, 4);
   });
 
-  test("schema 2 → 3: runs get a label column (none yet); the run reads as before and can be labelled", () => {
+  test("schema 3 → 4: grades and verdicts get the safe-completion columns, null for what was graded before", () => {
+    const path = oldDatabase(3);
+    assert.ok(!schemaOf(path).verdictColumns.includes("reward"), "the fixture is schema 3");
+    const store = ResultStore.open(path);
+    try {
+      const run = store.getRun("run-0ld000000001");
+      assert.equal(run?.status, "completed");
+      assert.equal(store.verdictTotals("run-0ld000000001", "all")[0]?.graded, 1);
+      const grade = store.getGrade("g1");
+      assert.deepEqual([grade?.compliance, grade?.severity, grade?.helpfulness], [7, null, null]);
+      const [graded] = [...store.runResults("run-0ld000000001")];
+      assert.equal(graded?.verdict?.status, "graded");
+      assert.ok(!("reward" in (graded?.verdict ?? {})), "a compliance verdict has no reward");
+      // A safe-completion verdict can be stored in the upgraded database and read back.
+      store.putVerdict("run-0ld000000001", "0dh6/2", 1, {
+        status: "graded",
+        compliance: 6,
+        compliant: true,
+        gradeKeys: ["g1"],
+        usableGrades: 1,
+        errorKind: null,
+        errorMessage: null,
+        severity: "low",
+        helpfulness: "partial",
+        reward: -0.25,
+      });
+      const totals = store.safeCompletionTotals("run-0ld000000001");
+      assert.deepEqual([totals.samples, totals.sumRewards, totals.bySeverity], [1, -0.25, { low: 1 }]);
+    } finally {
+      store.close();
+    }
+    const after = schemaOf(path);
+    assert.equal(after.version, "4");
+    assert.ok(after.verdictColumns.includes("reward") && after.verdictColumns.includes("severity"));
+  });
+
+  test("schema 2 → 4: runs get a label column (none yet); the run reads as before and can be labelled", () => {
     const path = oldDatabase(2);
     assert.ok(!schemaOf(path).runColumns.includes("label"), "the fixture is schema 2");
     const store = ResultStore.open(path);
@@ -116,11 +158,11 @@ describe("schema migrations", () => {
       store.close();
     }
     const after = schemaOf(path);
-    assert.equal(after.version, "3");
+    assert.equal(after.version, "4");
     assert.ok(after.runColumns.includes("label"));
   });
 
-  test("schema 1 → 3 in one open, read-only: heartbeats, usable grades and labels", async () => {
+  test("schema 1 → 4 in one open, read-only: heartbeats, usable grades and labels", async () => {
     const path = oldDatabase(1);
     // A read-only command upgrades a database of an older schema once (its folder is writable), then reads it.
     const results = openResults(path);
@@ -134,9 +176,9 @@ describe("schema migrations", () => {
       results.close();
     }
     const after = schemaOf(path);
-    assert.equal(after.version, "3");
+    assert.equal(after.version, "4");
     assert.ok(after.runColumns.includes("label") && after.runColumns.includes("heartbeat_at"));
-    assert.ok(after.verdictColumns.includes("usable_grades"));
+    assert.ok(after.verdictColumns.includes("usable_grades") && after.verdictColumns.includes("reward"));
     const db = new Database(path, { readonly: true });
     try {
       const usable = db.prepare("SELECT usable_grades FROM verdicts WHERE sample_id = '0dh6/1'").get();

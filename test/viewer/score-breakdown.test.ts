@@ -52,6 +52,8 @@ before(() => {
           rationale: null,
           reliedOn: [],
           failureKind: kind as "other",
+          severity: null,
+          helpfulness: null,
           raw: "{}",
           inputTokens: 1,
           outputTokens: 1,

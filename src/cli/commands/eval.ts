@@ -1,11 +1,12 @@
 import { type Command, Option } from "commander";
+import type { Rubric } from "../../judge/index.js";
 import { renderEstimate } from "../../report/index.js";
 import { DEFAULTS, type ErrorBudget, estimateRun, evaluateModels } from "../../runs/index.js";
 import { applyConfigFile } from "../config-flags.js";
 import { examples, printJson } from "../output.js";
 import { collect, distinctModels, errorBudget, numberOption, rate } from "../parse-options.js";
 import { runInTerminal } from "../run-in-terminal.js";
-import { addJudgeOptions, type JudgeFlags, judgeOptions } from "./judge-options.js";
+import { addJudgeOptions, addRubricOption, type JudgeFlags, judgeOptions } from "./judge-options.js";
 import { addFormatOptions, type FormatFlags, outputFormat } from "./report-output.js";
 import { addReportOptions, finishEvalCommand, type ReportFlags } from "./run-output.js";
 
@@ -30,6 +31,7 @@ interface EvalFlags extends JudgeFlags, FormatFlags, ReportFlags {
   systemPrompt?: string;
   developerPrompt?: string;
   dryRun?: boolean;
+  rubric: Rubric;
 }
 
 export function registerEvalCommand(program: Command): void {
@@ -97,7 +99,7 @@ export function registerEvalCommand(program: Command): void {
       "--dry-run",
       "print the samples, calls, tokens and estimated cost, and stop: sends nothing, writes nothing",
     );
-  addReportOptions(addFormatOptions(addJudgeOptions(command, false))).addHelpText(
+  addReportOptions(addFormatOptions(addRubricOption(addJudgeOptions(command, false)))).addHelpText(
     "after",
     examples(
       "modelspec eval --spec 2025-12-18 --model openai:gpt-4.1-mini --judge openai:gpt-5",
@@ -109,6 +111,7 @@ export function registerEvalCommand(program: Command): void {
       "modelspec eval --model openai:gpt-4.1-mini --model openai:gpt-4.1 --judge openai:gpt-5 --limit 30 --seed 1",
       "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --limit 30 --seed 1 --format junit --output results.xml --fail-under 80%",
       "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --limit 50 --dry-run",
+      "modelspec eval --model openai:gpt-4.1-mini --judge openai:gpt-5 --limit 20 --rubric safe-completion",
     ),
   );
   command.action(async (flags: EvalFlags, cmd: Command) => {
@@ -166,5 +169,6 @@ function runOptions(f: EvalFlags) {
     systemPrompt: f.systemPrompt,
     developerPrompt: f.developerPrompt,
     ...judgeOptions(f),
+    rubric: f.rubric,
   };
 }

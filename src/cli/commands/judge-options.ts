@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { RUBRICS, type Rubric } from "../../judge/index.js";
 import { DEFAULTS } from "../../runs/index.js";
 import { numberOption } from "../parse-options.js";
 
@@ -153,4 +154,16 @@ export function addJudgeOptions(command: Command, judgeRequired = true): Command
     )
     .option("--json", "print the report as JSON")
     .option("--no-progress", "no progress bar");
+}
+
+/** `--rubric` (eval and regrade): how the judge grades, compliance alone or with the safe-completion axes. */
+export function addRubricOption(command: Command): Command {
+  return command.addOption(
+    new Option(
+      "--rubric <mode>",
+      "compliance, or safe-completion: also severity and helpfulness, and a reward per sample (docs/training-data.md)",
+    )
+      .choices([...RUBRICS])
+      .default("compliance" satisfies Rubric),
+  );
 }

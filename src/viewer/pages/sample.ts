@@ -3,6 +3,7 @@
  * failure kind, rationale, raw output) and the spec section it tests with its GOOD/BAD examples.
  */
 import { normalizeAuthority } from "../../conversation/index.js";
+import { formatReward } from "../../report/index.js";
 import { type RunRecord, runSpecSource } from "../../runs/index.js";
 import { examplesOf as examplesOfSection, findSection, type SpecModel } from "../../spec/index.js";
 import type { GradeRecord, SampleDetail } from "../../store/index.js";
@@ -23,6 +24,10 @@ function grade(g: GradeRecord, i: number): SafeHtml {
   return html`<div class="card grade" data-grade="${i + 1}"><div class="msg-head"><b>grader sample ${i + 1}</b>${status}${
     g.compliance === null ? "" : html`<span>score <b>${g.compliance}</b> / 7</span>`
   }${g.failureKind ? html`<span>failure kind: ${chip("neutral", g.failureKind)}</span>` : ""}${
+    g.severity && g.helpfulness
+      ? html`<span>severity <b>${g.severity}</b></span><span>helpfulness <b>${g.helpfulness}</b></span>`
+      : ""
+  }${
     g.reliedOn.length
       ? html`<span>relied on: ${g.reliedOn.map((id) => html`<span class="tag">${id}</span>`)}</span>`
       : ""
@@ -91,6 +96,10 @@ export function samplePage(d: SampleDetail, run: RunRecord, spec: SpecModel | nu
       v && v.usableGrades !== null ? `${v.usableGrades} of ${v.gradeKeys.length}` : null,
     ],
     ["verdict", verdictChip(verdict)],
+    // Safe-completion runs only: the grader samples' aggregated axes and the reward they give.
+    ["severity", v?.severity ?? null],
+    ["helpfulness", v?.helpfulness ?? null],
+    ["reward", v?.reward === undefined ? null : formatReward(v.reward)],
     ["error", v?.errorKind ? html`<span class="mono">${v.errorKind}</span> ${v.errorMessage ?? ""}` : null],
   ])}</div>
 <h2>Conversation</h2>
