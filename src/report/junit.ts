@@ -15,9 +15,10 @@ const RATIONALE_EXCERPT = 300;
 
 /**
  * A URL (any scheme, or a bare `www.` host): model output shown in a CI system's page is shown without links, so
- * a response cannot put a clickable link (or a tracking image) in front of whoever reads the test results.
+ * a response cannot put a clickable link (or a tracking image) in front of whoever reads the test results. No
+ * word boundary is asked for: a link glued to what comes before it (`\u001b[31mhttps://…`) is a link still.
  */
-const LINK = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)\S*/gi;
+const LINK = /(?:[a-z][a-z0-9+.-]*:\/\/|www\.)\S*/gi;
 
 /**
  * Every text handed to xmlbuilder2, with its ampersands escaped: its serializer escapes `<`, `>` and `"`, but

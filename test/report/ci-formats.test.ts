@@ -305,6 +305,21 @@ test("an ampersand is always escaped, also where it starts something shaped like
   assert.ok(xml.includes('message="completion:server: &amp;#0;"'), xml);
 });
 
+test("a link glued to the text before it is removed too (a colour code, a word)", async () => {
+  // Found by the property above: `\u001b[31mhttps://…` had no word boundary before the scheme.
+  for (const response of [
+    "\u001b[31mhttps://evil.example/a",
+    "seehttps://evil.example/a",
+    "xwww.evil.example",
+  ]) {
+    const xml = await renderJunit([
+      { summary: summary("m"), samples: [row("s", "x", "non-compliant", response, "")] },
+    ]);
+    assert.ok(!xml.includes("evil.example"), xml);
+    assert.ok(xml.includes("[link removed]"), xml);
+  }
+});
+
 describe("Markdown summary", () => {
   const evil =
     "evil|model <script>alert(1)</script> `code` *em* _u_ [link](http://x.example) ![i](y)\n# heading &amp;";
