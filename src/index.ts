@@ -25,6 +25,12 @@ export {
 } from "./dataset/index.js";
 export { DatabaseError, DatasetError, ModelspecError, UsageError } from "./errors.js";
 export {
+  type GeneratedRecord,
+  type GenerationResult,
+  type GenerationSummary,
+  generatePrompts,
+} from "./generate/index.js";
+export {
   buildJudgePrompt,
   decideVerdict,
   type Grade,
@@ -83,6 +89,7 @@ export {
   evaluateModels,
   type GateFailure,
   type GateOptions,
+  type GenerateOptions,
   type GroupRow,
   type ModelProgress,
   openResults,

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { TOOL_VERSION } from "../version.js";
 import { registerCalibrateCommand } from "./commands/calibrate.js";
 import { registerEvalCommand } from "./commands/eval.js";
+import { registerGenerateCommand } from "./commands/generate.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerRegradeCommand } from "./commands/regrade.js";
 import { registerResultCommands } from "./commands/results.js";
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerResultCommands(program);
   registerRegradeCommand(program);
   registerCalibrateCommand(program);
+  registerGenerateCommand(program);
   registerViewCommand(program);
   registerServeCommand(program);
   return program;

@@ -17,11 +17,17 @@ export {
   DEFAULTS,
   type EvaluateModelsOptions,
   type EvaluateOptions,
+  type GenerateOptions,
+  GenerateOptionsSchema,
+  judgingFrom,
   type ModelProgress,
+  parseOptions,
   type RegradeOptions,
+  type ResolvedGenerateOptions,
   type RunProgress,
 } from "./options.js";
 export type { PriceTable } from "./prices.js";
+export { modelId, RunProviders } from "./providers.js";
 export { describeRange, inRange, RANGES, type RangedOption, thousands } from "./ranges.js";
 export { regrade } from "./regrade.js";
 export {

@@ -41,6 +41,16 @@ export const RANGES = {
   port: whole(0, 65_535),
   /** Critique-and-revise rounds of the run-time guard (`serve --guard revise`, the runtime's guard.maxRounds). */
   guardRounds: whole(1, 5),
+  /** `generate`: prompts per section (--n). */
+  generateCount: whole(1, 1000),
+  /** `generate`: requests to the generator per section to make up for rejected and duplicate prompts. */
+  generateRequests: whole(1, 100),
+  /** `generate`: answers asked for per request until one is valid JSON of the schema. */
+  generateAnswers: whole(1, 10),
+  /** `generate`: word-shingle Jaccard similarity at or above which a prompt is a near-duplicate. */
+  similarity: real(0.05, 1),
+  /** `generate --adaptive`: rounds of harder variants. */
+  adaptiveRounds: whole(1, 20),
 } as const satisfies Record<string, NumericRange>;
 
 export type RangedOption = keyof typeof RANGES;

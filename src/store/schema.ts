@@ -3,7 +3,7 @@
  * determines the answer), shared by all runs; run_samples and verdicts link a run to them. Re-running the same
  * command finds the same keys and pays nothing twice; regrading a run reuses its completions.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -83,6 +83,42 @@ CREATE TABLE IF NOT EXISTS verdicts (
   error_message TEXT,
   PRIMARY KEY (run_id, sample_id, epoch)
 );
+
+-- modelspec generate: one generation per set of parameters; each request to the generator (a task) and each
+-- prompt it wrote (kept, rejected, duplicate, ...) is stored, so a re-run asks only for what is missing.
+CREATE TABLE IF NOT EXISTS generations (
+  id TEXT PRIMARY KEY,               -- hash of the parameters (generate/identity.ts)
+  created_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL,              -- running | completed | interrupted
+  tool_version TEXT NOT NULL,
+  params TEXT NOT NULL,              -- JSON: the parameters the id hashes
+  boundary TEXT NOT NULL             -- the delimiter token of the generation's prompts, reused on resume
+);
+
+CREATE TABLE IF NOT EXISTS generation_tasks (
+  generation_id TEXT NOT NULL REFERENCES generations(id),
+  task TEXT NOT NULL,                -- one request to the generator, e.g. section#round.request
+  ok INTEGER NOT NULL,               -- 1 when an answer was usable
+  invalid TEXT NOT NULL,             -- JSON array: why each unusable answer was unusable
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (generation_id, task)
+);
+
+CREATE TABLE IF NOT EXISTS generation_items (
+  generation_id TEXT NOT NULL REFERENCES generations(id),
+  task TEXT NOT NULL,
+  position INTEGER NOT NULL,         -- order in the task's answer
+  item_id TEXT NOT NULL,             -- content hash: the id written to the output
+  section_id TEXT NOT NULL,
+  round INTEGER NOT NULL,
+  parent_id TEXT,
+  status TEXT NOT NULL,              -- pending | accepted | rejected | duplicate | failed | passed | ungraded
+  reason TEXT,                       -- why rejected or duplicate (a category)
+  note TEXT,                         -- the validator's words, the near-duplicate's id, the candidate's score
+  record TEXT NOT NULL,              -- JSON: the output record
+  PRIMARY KEY (generation_id, task, position)
+);
 `;
 
 /** Statements that bring a database of an older schema version to this one, by the version they start from. */
@@ -96,5 +132,42 @@ UPDATE verdicts SET usable_grades = (
 `,
   2: `
 ALTER TABLE runs ADD COLUMN label TEXT;
+`,
+  3: `
+-- modelspec generate: one generation per set of parameters; each request to the generator (a task) and each
+-- prompt it wrote (kept, rejected, duplicate, ...) is stored, so a re-run asks only for what is missing.
+CREATE TABLE IF NOT EXISTS generations (
+  id TEXT PRIMARY KEY,               -- hash of the parameters (generate/identity.ts)
+  created_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL,              -- running | completed | interrupted
+  tool_version TEXT NOT NULL,
+  params TEXT NOT NULL,              -- JSON: the parameters the id hashes
+  boundary TEXT NOT NULL             -- the delimiter token of the generation's prompts, reused on resume
+);
+
+CREATE TABLE IF NOT EXISTS generation_tasks (
+  generation_id TEXT NOT NULL REFERENCES generations(id),
+  task TEXT NOT NULL,                -- one request to the generator, e.g. section#round.request
+  ok INTEGER NOT NULL,               -- 1 when an answer was usable
+  invalid TEXT NOT NULL,             -- JSON array: why each unusable answer was unusable
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (generation_id, task)
+);
+
+CREATE TABLE IF NOT EXISTS generation_items (
+  generation_id TEXT NOT NULL REFERENCES generations(id),
+  task TEXT NOT NULL,
+  position INTEGER NOT NULL,         -- order in the task's answer
+  item_id TEXT NOT NULL,             -- content hash: the id written to the output
+  section_id TEXT NOT NULL,
+  round INTEGER NOT NULL,
+  parent_id TEXT,
+  status TEXT NOT NULL,              -- pending | accepted | rejected | duplicate | failed | passed | ungraded
+  reason TEXT,                       -- why rejected or duplicate (a category)
+  note TEXT,                         -- the validator's words, the near-duplicate's id, the candidate's score
+  record TEXT NOT NULL,              -- JSON: the output record
+  PRIMARY KEY (generation_id, task, position)
+);
 `,
 };

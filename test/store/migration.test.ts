@@ -92,8 +92,8 @@ function schemaOf(path: string): { version: string; runColumns: string[]; verdic
 }
 
 describe("schema migrations", () => {
-  test("the current schema is 3", () => {
-    assert.equal(SCHEMA_VERSION, 3);
+  test("the current schema is 4", () => {
+    assert.equal(SCHEMA_VERSION, 4);
   });
 
   test("schema 2 → 3: runs get a label column (none yet); the run reads as before and can be labelled", () => {
