@@ -23,6 +23,7 @@ import {
   startFakeLlmServer,
 } from "../support/fake-llm-server.js";
 import { releaseDir } from "../support/paths.js";
+import { tinyGgufPath } from "../support/tiny-gguf.js";
 
 const SPEC = releaseDir("2025-12-18");
 const work = mkdtempSync(join(tmpdir(), "modelspec-generate-"));
@@ -488,5 +489,51 @@ describe("modelspec generate", () => {
     assert.equal(readFileSync(existing, "utf8"), "precious\n");
     assert.equal(existsSync(join(work, "x.jsonl")), false);
     assert.equal(server.requests.length, before);
+  });
+});
+
+describe("modelspec generate with a local GGUF generator", () => {
+  test("random weights write no usable JSON: counted invalid, nothing written", async () => {
+    const model = `local:${await tinyGgufPath()}`;
+    const out = join(work, "gguf.jsonl");
+    const r = await runCli([
+      "generate",
+      "--spec",
+      SPEC,
+      // A section with little text and no examples: the prompt fits the tiny model's context.
+      "--section",
+      "risky_situations",
+      "--generator",
+      model,
+      "--n",
+      "1",
+      "--max-tokens",
+      "24",
+      "--max-answers",
+      "2",
+      "--max-requests",
+      "1",
+      "--threads",
+      "1",
+      "--context-size",
+      "8192",
+      "--out",
+      out,
+      "--db",
+      freshDb(),
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as {
+      invalidAnswers: number;
+      failedRequests: number;
+      kept: number;
+      out: string | null;
+    };
+    assert.equal(summary.invalidAnswers, 2);
+    assert.equal(summary.failedRequests, 1);
+    assert.equal(summary.kept, 0);
+    assert.equal(summary.out, null);
+    assert.equal(existsSync(out), false);
   });
 });

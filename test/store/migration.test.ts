@@ -96,7 +96,7 @@ describe("schema migrations", () => {
     assert.equal(SCHEMA_VERSION, 4);
   });
 
-  test("schema 2 → 3: runs get a label column (none yet); the run reads as before and can be labelled", () => {
+  test("schema 2 → 4: runs get a label column (none yet), generations their tables; the run reads as before and can be labelled", () => {
     const path = oldDatabase(2);
     assert.ok(!schemaOf(path).runColumns.includes("label"), "the fixture is schema 2");
     const store = ResultStore.open(path);
@@ -116,11 +116,19 @@ describe("schema migrations", () => {
       store.close();
     }
     const after = schemaOf(path);
-    assert.equal(after.version, "3");
+    assert.equal(after.version, "4");
     assert.ok(after.runColumns.includes("label"));
+    // Schema 4: the tables of `modelspec generate`, empty and usable.
+    const upgraded = ResultStore.open(path);
+    try {
+      upgraded.startGeneration({ id: "gen-1", toolVersion: "0", params: {}, boundary: "0".repeat(32) });
+      assert.deepEqual(upgraded.generationItems("gen-1"), []);
+    } finally {
+      upgraded.close();
+    }
   });
 
-  test("schema 1 → 3 in one open, read-only: heartbeats, usable grades and labels", async () => {
+  test("schema 1 → 4 in one open, read-only: heartbeats, usable grades and labels", async () => {
     const path = oldDatabase(1);
     // A read-only command upgrades a database of an older schema once (its folder is writable), then reads it.
     const results = openResults(path);
@@ -134,7 +142,7 @@ describe("schema migrations", () => {
       results.close();
     }
     const after = schemaOf(path);
-    assert.equal(after.version, "3");
+    assert.equal(after.version, "4");
     assert.ok(after.runColumns.includes("label") && after.runColumns.includes("heartbeat_at"));
     assert.ok(after.verdictColumns.includes("usable_grades"));
     const db = new Database(path, { readonly: true });
