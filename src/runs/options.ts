@@ -227,7 +227,7 @@ export const GenerateOptionsSchema = z
     againstMaxTokens: rangedNumber("maxTokens").default(DEFAULTS.maxTokens),
     rounds: rangedNumber("adaptiveRounds").default(DEFAULTS.adaptiveRounds),
   })
-  .omit({ onProgress: true, label: true, prices: true });
+  .omit({ onProgress: true, onWarning: true, label: true, prices: true });
 export type GenerateOptions = z.input<typeof GenerateOptionsSchema>;
 export type ResolvedGenerateOptions = z.output<typeof GenerateOptionsSchema>;
 

@@ -2,17 +2,22 @@
 // told apart by what they ask (the generator's and the validator's structured-output schema names, the judge's
 // grade schema, no schema for the candidate).
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { z } from "zod";
+import { textMessage } from "../../src/conversation/index.js";
 import { NearDuplicates } from "../../src/generate/dedup.js";
 import {
   type GeneratedRecord,
   type GenerateOptions,
   generatePrompts,
+  type Provider,
   ProviderError,
 } from "../../src/index.js";
+import { AdaptiveLimiter, askJson, DEFAULT_POLICY } from "../../src/runner/index.js";
 import { loadSpec } from "../../src/spec/index.js";
 import { ResultStore } from "../../src/store/index.js";
 import { runCli } from "../support/cli.js";
@@ -22,7 +27,7 @@ import {
   type RecordedRequest,
   startFakeLlmServer,
 } from "../support/fake-llm-server.js";
-import { releaseDir } from "../support/paths.js";
+import { CLI, releaseDir } from "../support/paths.js";
 import { tinyGgufPath } from "../support/tiny-gguf.js";
 
 const SPEC = releaseDir("2025-12-18");
@@ -135,7 +140,10 @@ describe("modelspec generate", () => {
     ];
     const r = await runCli(args, { env });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^kept 2, rejected 0, duplicates 0; 2 prompts from 1 requests for 1 sections/);
+    assert.equal(
+      r.stdout,
+      `kept 2, rejected 0, duplicates 0 (2 prompts from 1 request for 1 section, 0 invalid generator answers) → ${out}\n`,
+    );
     const records = readJsonl(out);
     assert.equal(records.length, 2);
     for (const record of records) {
@@ -455,6 +463,64 @@ describe("modelspec generate", () => {
     assert.equal(records.length, 4);
   });
 
+  test("Ctrl-C stops a generation: exit 130, nothing written; the same command then asks only for the rest", async () => {
+    const env = { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: "sk-test-generate" };
+    const out = join(work, "stopped.jsonl");
+    const args = [
+      CLI,
+      "generate",
+      "--spec",
+      SPEC,
+      "--section",
+      "letter_and_spirit",
+      "--section",
+      "respect_creators",
+      "--generator",
+      "openai:generator",
+      "--n",
+      "1",
+      // One request at a time: letter_and_spirit's answer is stored before respect_creators' request is sent.
+      "--concurrency",
+      "1",
+      "--out",
+      out,
+      "--db",
+      freshDb(),
+    ];
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: "pipe" });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    // letter_and_spirit is answered; respect_creators never is, and its request is what the stop interrupts.
+    server.setScript((body) => {
+      if (sectionOf(body) === "respect_creators") {
+        child.kill("SIGINT");
+        return { hang: true };
+      }
+      return prompts(prompt(DISTINCT[0] ?? ""));
+    });
+    const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? -1)));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /stopped: nothing written; run the same command again/);
+    assert.equal(existsSync(out), false);
+
+    server.setScript((body) =>
+      prompts(prompt(sectionOf(body) === "respect_creators" ? (DISTINCT[5] ?? "") : "")),
+    );
+    const from = server.requests.length;
+    const r = await runCli(args.slice(1), { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      server.requests.slice(from).map((q) => sectionOf(q.body)),
+      ["respect_creators"],
+    );
+    assert.deepEqual(
+      readJsonl(out).map((record) => record.input[0]?.content),
+      [DISTINCT[0], DISTINCT[5]],
+    );
+  });
+
   test("bad input: one line, exit 2, the output untouched", async () => {
     const env = { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: "sk-test-generate" };
     const existing = join(work, "existing.jsonl");
@@ -535,5 +601,41 @@ describe("modelspec generate with a local GGUF generator", () => {
     assert.equal(summary.kept, 0);
     assert.equal(summary.out, null);
     assert.equal(existsSync(out), false);
+  });
+});
+
+describe("askJson", () => {
+  const scripted = (answers: string[]): Provider => {
+    let call = 0;
+    return {
+      id: "scripted:model",
+      async generate() {
+        return { text: answers[call++] ?? "", usage: { inputTokens: 3, outputTokens: 2 } };
+      },
+    };
+  };
+  const ask = (answers: string[], maxAnswers: number) =>
+    askJson(
+      scripted(answers),
+      new AdaptiveLimiter(1),
+      { messages: [textMessage("user", "JSON please")] },
+      z.object({ n: z.number() }),
+      { maxAnswers, policy: DEFAULT_POLICY, signal: new AbortController().signal },
+    );
+
+  test("a fenced object is read; unusable answers are listed and the tokens of every answer counted", async () => {
+    const answer = await ask(["no", '{"n": "one"}', '```json\n{"n": 1}\n```'], 3);
+    assert.equal(answer.ok, true);
+    assert.deepEqual(answer.ok && answer.value, { n: 1 });
+    assert.equal(answer.invalid.length, 2);
+    assert.match(answer.invalid[0] ?? "", /^not JSON/);
+    assert.match(answer.invalid[1] ?? "", /^n: /);
+    assert.deepEqual(answer.usage, { inputTokens: 9, outputTokens: 6 });
+  });
+
+  test("within the cap only: no usable answer is not ok, and nothing more is asked", async () => {
+    const answer = await ask(["no", "still no", '{"n": 1}'], 2);
+    assert.equal(answer.ok, false);
+    assert.equal(answer.invalid.length, 2);
   });
 });

@@ -113,8 +113,7 @@ export function registerGenerateCommand(program: Command): void {
     .addHelpText(
       "after",
       examples(
-        "modelspec generate --section letter_and_spirit --generator openai:gpt-5 --judge openai:gpt-5-mini --n 3 --out new-prompts.jsonl",
-        "modelspec generate --top chain_of_command --authority root --generator openai:gpt-5 --n 2 --out chain.jsonl --json",
+        "modelspec generate --section letter_and_spirit --generator openai:gpt-5 --judge openai:gpt-5-mini --n 5 --out new.jsonl",
         'modelspec generate --section ignore_untrusted_data --app-prompt "You are Acme\'s support assistant. Only discuss Acme products." --generator openai:gpt-5 --judge openai:gpt-5-mini --n 2 --out app.jsonl',
         "modelspec generate --section letter_and_spirit --generator openai:gpt-5 --judge openai:gpt-5 --adaptive --against openai:gpt-4.1-mini --rounds 2 --n 3 --out hard.jsonl",
       ),
@@ -173,11 +172,13 @@ export function registerGenerateCommand(program: Command): void {
 
 /** One line: what was kept, rejected (by reason) and dropped as near-duplicates, and where it went. */
 function summaryLine(s: GenerationSummary): string {
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
   const reasons = Object.entries(s.rejections)
     .map(([reason, n]) => `${reason} ${n}`)
     .join(", ");
   const adaptive =
     s.passed + s.ungraded > 0 ? `, passed by the candidate ${s.passed}, ungraded ${s.ungraded}` : "";
-  const where = s.out === null ? "nothing written" : `→ ${s.out}`;
-  return `kept ${s.kept}, rejected ${s.rejected}${reasons ? ` (${reasons})` : ""}, duplicates ${s.duplicates}${adaptive}; ${s.generated} prompts from ${s.requests} requests for ${s.sections} sections, invalid generator answers ${s.invalidAnswers}${s.resumed ? " (resumed)" : ""} ${where}`;
+  const from = `${count(s.generated, "prompt")} from ${count(s.requests, "request")} for ${count(s.sections, "section")}, ${count(s.invalidAnswers, "invalid generator answer")}${s.resumed ? ", resumed" : ""}`;
+  const where = s.out === null ? ": nothing written" : ` → ${s.out}`;
+  return `kept ${s.kept}, rejected ${s.rejected}${reasons ? ` (${reasons})` : ""}, duplicates ${s.duplicates}${adaptive} (${from})${where}`;
 }
