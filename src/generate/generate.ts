@@ -82,10 +82,11 @@ const VALIDATED: readonly GenerationItemStatus[] = ["accepted", "failed", "passe
  * New eval prompts for the selected sections of the spec. For each section the generator, shown the section's
  * text, examples and eval prompts, writes conversations with a rubric and a focus; near-duplicates (of one another
  * and of the spec's own prompts and examples) are dropped, the validator (`judge`) rejects off-topic prompts and
- * rubrics that do not follow from the section, and the generator is asked again (up to `maxRequests` times) until
- * `n` are kept. With `adaptive`, the candidate (`against`) answers the kept prompts, the judge grades them, the
- * ones it fails are kept and the generator writes harder variants of them, for `rounds` rounds. Everything is
- * stored in the results database: the same call after a stop asks only for what is missing. See docs/generate.md.
+ * rubrics that do not follow from the section, and the generator is asked again (`batch` prompts a request, up to
+ * `maxRequests` requests) until `n` are kept. With `adaptive`, the candidate (`against`) answers the kept prompts,
+ * the judge grades them, the ones it fails are kept and the generator writes harder variants of them, for `rounds`
+ * rounds. Everything is stored in the results database: the same call after a stop asks only for what is missing.
+ * See docs/generate.md.
  *
  * @example
  * const { summary, records } = await generatePrompts({
@@ -114,7 +115,8 @@ export async function generatePrompts(options: GenerateOptions): Promise<Generat
     maxTokens: o.maxTokens,
     temperature: o.temperature ?? null,
     n: o.n,
-    maxRequests: o.maxRequests,
+    batch: o.batch,
+    maxRequests: maxRequests(o),
     maxAnswers: o.maxAnswers,
     similarity: o.similarity,
     appPrompt: o.appPrompt ?? null,
@@ -194,6 +196,9 @@ export async function generatePrompts(options: GenerateOptions): Promise<Generat
   }
 }
 
+/** Requests per section at most: as given, or the batches `n` needs and two more to make up for losses. */
+const maxRequests = (o: ResolvedGenerateOptions) => o.maxRequests ?? Math.ceil(o.n / o.batch) + 2;
+
 /**
  * The sections to write prompts for: those that pass every filter given (`section`, `top`, `authority`, as eval's
  * filters combine) and have text of their own. An unknown id, or no selection at all, is a UsageError.
@@ -272,12 +277,12 @@ class Generation {
   /** Round 0 until `n` are validated (or `maxRequests` asked), then the adaptive rounds. */
   async section(section: Section): Promise<void> {
     const { o } = this;
-    for (let k = 0; k < o.maxRequests; k++) {
+    for (let k = 0; k < maxRequests(o); k++) {
       const validated = this.of(section.id, 0).filter((i) => VALIDATED.includes(i.status)).length;
       if (validated >= o.n) break;
       const task = `${section.id}#0.${k}`;
       if (!this.done.has(task)) {
-        const count = o.n - validated;
+        const count = Math.min(o.batch, o.n - validated);
         const messages =
           o.appPrompt === undefined
             ? generationMessages(this.spec, section, count, this.token)

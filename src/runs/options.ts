@@ -34,7 +34,7 @@ export const DEFAULTS = {
   maxResponseBytes: 1_048_576,
   db: DEFAULT_DB,
   generatorMaxTokens: 4096,
-  generateRequests: 3,
+  generateBatch: 10,
   generateAnswers: 3,
   similarity: 0.5,
   adaptiveRounds: 2,
@@ -211,7 +211,10 @@ export const GenerateOptionsSchema = z
     temperature: rangedNumber("temperature").optional(),
     /** Generator (and candidate) requests in flight at most. */
     concurrency: rangedNumber("concurrency").default(DEFAULTS.concurrency),
-    maxRequests: rangedNumber("generateRequests").default(DEFAULTS.generateRequests),
+    /** Prompts asked for per request. */
+    batch: rangedNumber("generateBatch").default(DEFAULTS.generateBatch),
+    /** Requests per section at most (default: the batches `n` needs, and two more to make up for losses). */
+    maxRequests: rangedNumber("generateRequests").optional(),
     maxAnswers: rangedNumber("generateAnswers").default(DEFAULTS.generateAnswers),
     similarity: rangedNumber("similarity").default(DEFAULTS.similarity),
     /** An app's developer prompt (text): prompts that try to override it, and tool output injecting into it. */

@@ -43,8 +43,10 @@ export const RANGES = {
   guardRounds: whole(1, 5),
   /** `generate`: prompts per section (--n). */
   generateCount: whole(1, 1000),
-  /** `generate`: requests to the generator per section to make up for rejected and duplicate prompts. */
-  generateRequests: whole(1, 100),
+  /** `generate`: prompts asked for per request to the generator. */
+  generateBatch: whole(1, 100),
+  /** `generate`: requests to the generator per section, those that make up for rejected and duplicate prompts included. */
+  generateRequests: whole(1, 1000),
   /** `generate`: answers asked for per request until one is valid JSON of the schema. */
   generateAnswers: whole(1, 10),
   /** `generate`: word-shingle Jaccard similarity at or above which a prompt is a near-duplicate. */

@@ -301,6 +301,23 @@ describe("modelspec generate", () => {
     assert.equal(summary.generated, 5);
   });
 
+  test("prompts are asked for in batches of --batch, until --n are kept", async () => {
+    let next = 0;
+    server.setScript((body) => {
+      const asked = Number(/Write (\d+) conversations?\.$/.exec(text(body))?.[1] ?? 0);
+      return prompts(
+        ...Array.from({ length: asked }, () => prompt(DISTINCT[next++ % DISTINCT.length] ?? "")),
+      );
+    });
+    const from = server.requests.length;
+    const { summary } = await generatePrompts(base({ section: ["letter_and_spirit"], n: 5, batch: 2 }));
+    assert.equal(summary.kept, 5);
+    assert.deepEqual(
+      requestsOf("generator", from).map((r) => /Write (\d+) conversations?\.$/.exec(text(r.body))?.[1]),
+      ["2", "2", "1"],
+    );
+  });
+
   test("a generator answer that is not valid JSON is counted, asked again, never written", async () => {
     let calls = 0;
     server.setScript((body) => {

@@ -21,7 +21,8 @@ interface GenerateFlags extends Omit<JudgeFlags, "judge"> {
   maxTokens: number;
   temperature?: number;
   concurrency: number;
-  maxRequests: number;
+  batch: number;
+  maxRequests?: number;
   maxAnswers: number;
   similarity: number;
   appPrompt?: string;
@@ -69,10 +70,17 @@ export function registerGenerateCommand(program: Command): void {
     )
     .addOption(
       numberOption(
+        "--batch <n>",
+        "prompts asked for per generator request",
+        "generateBatch",
+        DEFAULTS.generateBatch,
+      ),
+    )
+    .addOption(
+      numberOption(
         "--max-requests <n>",
-        "generator requests per section, to make up for rejected and duplicate prompts",
+        "generator requests per section at most (default: the batches --n needs, and 2 more to make up for rejected and duplicate prompts)",
         "generateRequests",
-        DEFAULTS.generateRequests,
       ),
     )
     .addOption(
