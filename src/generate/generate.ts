@@ -7,6 +7,7 @@ import {
   askJson,
   type CallPolicy,
   callProvider,
+  DEFAULT_POLICY,
   type GradingPlan,
   gradeResponse,
   messageKey,
@@ -145,12 +146,7 @@ export async function generatePrompts(options: GenerateOptions): Promise<Generat
     const judge = o.judge === undefined ? null : await providers.judge({ ...o, judge: o.judge });
     const candidate =
       o.against === undefined ? null : await providers.get(o.against, { baseURL: o.baseUrl, ...local });
-    const policy: CallPolicy = {
-      maxAttempts: o.maxAttempts,
-      timeoutMs: o.timeout * 1000,
-      baseDelayMs: 500,
-      maxDelayMs: 30_000,
-    };
+    const policy: CallPolicy = { ...DEFAULT_POLICY, maxAttempts: o.maxAttempts, timeoutMs: o.timeout * 1000 };
     const judgeLimiter = new AdaptiveLimiter(o.judgeConcurrency);
     const work = new Generation(store, generationId, generation.boundary, spec, o, {
       generator: { provider: generator, limiter: new AdaptiveLimiter(o.concurrency) },
