@@ -1,11 +1,18 @@
-import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { UsageError } from "../errors.js";
 import type { GeneratedRecord } from "./records.js";
 
-/** Refuses an existing output file unless `force`: nothing is asked of any model before that is settled. */
+/**
+ * Refuses an existing output file unless `force`, and an output in a folder that does not exist: nothing is asked
+ * of any model before that is settled.
+ */
 export function checkOutput(path: string | undefined, force: boolean): void {
-  if (path !== undefined && !force && existsSync(path)) {
+  if (path === undefined) return;
+  if (!force && existsSync(path))
     throw new UsageError(`--out ${path}: the file exists (--force replaces it)`);
+  if (!statSync(dirname(path), { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--out ${path}: no such folder '${dirname(path)}'`);
   }
 }
 

@@ -554,6 +554,10 @@ describe("modelspec generate", () => {
       ],
       [[...common, "--out", join(work, "x.jsonl")], /^modelspec: nothing selected: give --section/],
       [
+        [...common, "--section", "letter_and_spirit", "--out", join(work, "missing", "x.jsonl")],
+        /^modelspec: --out .*x\.jsonl: no such folder '.*missing'\n$/,
+      ],
+      [
         [...common, "--section", "letter_and_spirit", "--similarity", "2", "--out", join(work, "x.jsonl")],
         /^modelspec: option '--similarity <j>' argument '2' is invalid\. expected a number from 0\.05 to 1/,
       ],
