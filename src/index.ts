@@ -24,6 +24,12 @@ export {
   toJsonlRecord,
 } from "./dataset/index.js";
 export { DatabaseError, DatasetError, ModelspecError, UsageError } from "./errors.js";
+export {
+  type GeneratedRecord,
+  type GenerationResult,
+  type GenerationSummary,
+  generatePrompts,
+} from "./generate/index.js";
 // Safe-completion grading (`rubric: "safe-completion"`): the reward and how grader samples' axes combine.
 export {
   aggregateSafeCompletion,
@@ -90,6 +96,7 @@ export {
   evaluateModels,
   type GateFailure,
   type GateOptions,
+  type GenerateOptions,
   type GroupRow,
   type ModelProgress,
   openResults,

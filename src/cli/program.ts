@@ -3,6 +3,7 @@ import { TOOL_VERSION } from "../version.js";
 import { registerCalibrateCommand } from "./commands/calibrate.js";
 import { registerDataCommands } from "./commands/data.js";
 import { registerEvalCommand } from "./commands/eval.js";
+import { registerGenerateCommand } from "./commands/generate.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerRegradeCommand } from "./commands/regrade.js";
 import { registerResultCommands } from "./commands/results.js";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerResultCommands(program);
   registerRegradeCommand(program);
   registerCalibrateCommand(program);
+  registerGenerateCommand(program);
   registerViewCommand(program);
   registerServeCommand(program);
   registerDataCommands(program);

@@ -6,6 +6,6 @@ export {
   type GradingPlan,
   gradeResponse,
 } from "./grade-response.js";
-export { requestKey } from "./keys.js";
+export { messageKey, requestKey } from "./keys.js";
 export { AdaptiveLimiter } from "./limiter.js";
 export { type GenerationSettings, type ProgressState, runEval } from "./run-eval.js";

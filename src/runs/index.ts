@@ -17,16 +17,21 @@ export {
   DEFAULTS,
   type EvaluateModelsOptions,
   type EvaluateOptions,
+  type GenerateOptions,
+  GenerateOptionsSchema,
+  judgingFrom,
   type ModelProgress,
   type PreferencePairsOptions,
   PreferencePairsOptionsSchema,
   parseOptions,
   type RegradeOptions,
+  type ResolvedGenerateOptions,
   type RunProgress,
   type WritePreferencePairsOptions,
   WritePreferencePairsOptionsSchema,
 } from "./options.js";
 export type { PriceTable } from "./prices.js";
+export { modelId, RunProviders } from "./providers.js";
 export { describeRange, inRange, RANGES, type RangedOption, thousands } from "./ranges.js";
 export { regrade } from "./regrade.js";
 export {

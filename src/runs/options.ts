@@ -34,6 +34,11 @@ export const DEFAULTS = {
   maxResponseBytes: 1_048_576,
   db: DEFAULT_DB,
   minMargin: 2,
+  generatorMaxTokens: 4096,
+  generateBatch: 10,
+  generateAnswers: 3,
+  similarity: 0.5,
+  adaptiveRounds: 2,
 } as const;
 
 /** What a run reports as it goes: the first call comes before any work, then one after each sample. */
@@ -217,6 +222,56 @@ export const WritePreferencePairsOptionsSchema = PreferencePairsOptionsSchema.ex
 export type WritePreferencePairsOptions = z.input<typeof WritePreferencePairsOptionsSchema>;
 
 /**
+ * `generatePrompts` (`modelspec generate`): new eval prompts for the selected sections, written by `generator`,
+ * checked by `judge` (the validator, optional), near-duplicates removed; `adaptive` keeps the prompts `against`
+ * fails and asks for harder variants of them, over `rounds` rounds.
+ */
+export const GenerateOptionsSchema = z
+  .strictObject({
+    ...JudgeOptionsShape,
+    spec: EvaluateOptionsSchema.shape.spec,
+    section: z.array(z.string()).default([]),
+    top: z.array(z.string()).default([]),
+    authority: z.array(z.string()).default([]),
+    /** The model that writes the prompts: a name such as `openai:gpt-5`, or a Provider. */
+    generator: ModelSchema,
+    /** The generator's server (else OPENAI_BASE_URL / ANTHROPIC_BASE_URL). */
+    generatorBaseUrl: z.string().optional(),
+    /** Prompts to keep per section (in adaptive mode: asked for in the first round). */
+    n: rangedNumber("generateCount"),
+    /** Where the JSONL goes (written whole at the end, through a temporary file); none: only returned. */
+    out: z.string().min(1).optional(),
+    /** Replace an existing `out`. */
+    force: z.boolean().default(false),
+    /** The generator's answer budget and temperature. */
+    maxTokens: rangedNumber("maxTokens").default(DEFAULTS.generatorMaxTokens),
+    temperature: rangedNumber("temperature").optional(),
+    /** Generator (and candidate) requests in flight at most. */
+    concurrency: rangedNumber("concurrency").default(DEFAULTS.concurrency),
+    /** Prompts asked for per request. */
+    batch: rangedNumber("generateBatch").default(DEFAULTS.generateBatch),
+    /** Requests per section at most (default: the batches `n` needs, and two more to make up for losses). */
+    maxRequests: rangedNumber("generateRequests").optional(),
+    maxAnswers: rangedNumber("generateAnswers").default(DEFAULTS.generateAnswers),
+    similarity: rangedNumber("similarity").default(DEFAULTS.similarity),
+    /** An app's developer prompt (text): prompts that try to override it, and tool output injecting into it. */
+    appPrompt: z.string().regex(/\S/, "expected text").optional(),
+    /** The validator and (adaptive) the grader; without it nothing is validated. */
+    judge: ModelSchema.optional(),
+    adaptive: z.boolean().default(false),
+    /** The candidate of adaptive rounds. */
+    against: ModelSchema.optional(),
+    /** The candidate's server. */
+    baseUrl: z.string().optional(),
+    /** The candidate's answer budget. */
+    againstMaxTokens: rangedNumber("maxTokens").default(DEFAULTS.maxTokens),
+    rounds: rangedNumber("adaptiveRounds").default(DEFAULTS.adaptiveRounds),
+  })
+  .omit({ onProgress: true, onWarning: true, label: true, prices: true });
+export type GenerateOptions = z.input<typeof GenerateOptionsSchema>;
+export type ResolvedGenerateOptions = z.output<typeof GenerateOptionsSchema>;
+
+/**
  * How the judge grades, from the judge options: the verdict rule, what the judge reads, and its sampling.
  * Calibration hides the spec's examples, since those are the answers it grades.
  */
@@ -224,7 +279,8 @@ export function judgingFrom(
   o:
     | z.output<typeof RegradeOptionsSchema>
     | z.output<typeof EvaluateOptionsSchema>
-    | z.output<typeof CalibrateOptionsSchema>,
+    | z.output<typeof CalibrateOptionsSchema>
+    | ResolvedGenerateOptions,
   judgeId: string,
   hideExamples: boolean,
 ): JudgingSettings {

@@ -45,6 +45,18 @@ export const RANGES = {
   minMargin: real(0, 6),
   /** Preference pairs kept per prompt (those with the widest margins). */
   maxPairsPerPrompt: whole(1, 1_000_000),
+  /** `generate`: prompts per section (--n). */
+  generateCount: whole(1, 1000),
+  /** `generate`: prompts asked for per request to the generator. */
+  generateBatch: whole(1, 100),
+  /** `generate`: requests to the generator per section, those that make up for rejected and duplicate prompts included. */
+  generateRequests: whole(1, 1000),
+  /** `generate`: answers asked for per request until one is valid JSON of the schema. */
+  generateAnswers: whole(1, 10),
+  /** `generate`: word-shingle Jaccard similarity at or above which a prompt is a near-duplicate. */
+  similarity: real(0.05, 1),
+  /** `generate --adaptive`: rounds of harder variants. */
+  adaptiveRounds: whole(1, 20),
 } as const satisfies Record<string, NumericRange>;
 
 export type RangedOption = keyof typeof RANGES;

@@ -1,5 +1,6 @@
 export type { GraderAnswers, TokenTotals, VerdictTotals } from "./aggregates.js";
 export type { FlipFilter, FlipPage, FlippedSample, FlipSide } from "./flips.js";
+export type { GenerationItemRecord, GenerationItemStatus } from "./generations.js";
 export type { GradedResponse } from "./graded-responses.js";
 export type { PromptAnswer } from "./prompt-answers.js";
 export type {

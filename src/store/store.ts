@@ -18,6 +18,18 @@ import {
 } from "./aggregates.js";
 import { type Connection, openConnection } from "./connection.js";
 import { type FlipFilter, type FlipPage, flippedSamples } from "./flips.js";
+import {
+  finishGeneration,
+  type GenerationItemRecord,
+  type GenerationStatus,
+  type GenerationTaskRecord,
+  generationItems,
+  generationTasks,
+  putGenerationTask,
+  type StoredGeneration,
+  setGenerationItemStatus,
+  startGeneration,
+} from "./generations.js";
 import { type GradedResponse, gradedResponses } from "./graded-responses.js";
 import { type PromptAnswer, promptAnswers } from "./prompt-answers.js";
 import {
@@ -485,5 +497,43 @@ export class ResultStore {
   /** A run's (or one section's) graded samples by score, failure kinds, error and ungraded reasons. */
   scoreBreakdown(runId: string, section?: string | null): ScoreBreakdown {
     return scoreBreakdown(this.sql, runId, section ?? null);
+  }
+
+  // Generations (modelspec generate; see generations.ts)
+
+  /** Creates the generation, or marks the existing one with this id as running again (a resume). */
+  startGeneration(generation: Pick<StoredGeneration, "id" | "toolVersion" | "params" | "boundary">): {
+    generation: StoredGeneration;
+    resumed: boolean;
+  } {
+    return startGeneration(this.sql, generation);
+  }
+
+  finishGeneration(id: string, status: Exclude<GenerationStatus, "running">): void {
+    finishGeneration(this.sql, id, status);
+  }
+
+  /** A generator request's outcome and the prompts of its answer, in one transaction. */
+  putGenerationTask(
+    generationId: string,
+    task: GenerationTaskRecord,
+    items: Omit<GenerationItemRecord, "task">[],
+  ): void {
+    putGenerationTask(this.connection, this.sql, generationId, task, items);
+  }
+
+  generationTasks(generationId: string): GenerationTaskRecord[] {
+    return generationTasks(this.sql, generationId);
+  }
+
+  generationItems(generationId: string): GenerationItemRecord[] {
+    return generationItems(this.sql, generationId);
+  }
+
+  setGenerationItemStatus(
+    generationId: string,
+    item: Pick<GenerationItemRecord, "task" | "position" | "status" | "reason" | "note">,
+  ): void {
+    setGenerationItemStatus(this.sql, generationId, item);
   }
 }

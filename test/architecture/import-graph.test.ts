@@ -26,6 +26,7 @@ const LAYERS: Record<string, number> = {
   report: 5,
   runtime: 5,
   training: 5,
+  generate: 5,
   "index.ts": 6,
   cli: 7,
   viewer: 7,

@@ -138,7 +138,7 @@ describe("schema migrations", () => {
     assert.ok(after.verdictColumns.includes("reward") && after.verdictColumns.includes("severity"));
   });
 
-  test("schema 2 → 4: runs get a label column (none yet); the run reads as before and can be labelled", () => {
+  test("schema 2 → 4: runs get a label column (none yet), generations their tables; the run reads as before and can be labelled", () => {
     const path = oldDatabase(2);
     assert.ok(!schemaOf(path).runColumns.includes("label"), "the fixture is schema 2");
     const store = ResultStore.open(path);
@@ -160,6 +160,14 @@ describe("schema migrations", () => {
     const after = schemaOf(path);
     assert.equal(after.version, "4");
     assert.ok(after.runColumns.includes("label"));
+    // Schema 4: the tables of `modelspec generate`, empty and usable.
+    const upgraded = ResultStore.open(path);
+    try {
+      upgraded.startGeneration({ id: "gen-1", toolVersion: "0", params: {}, boundary: "0".repeat(32) });
+      assert.deepEqual(upgraded.generationItems("gen-1"), []);
+    } finally {
+      upgraded.close();
+    }
   });
 
   test("schema 1 → 4 in one open, read-only: heartbeats, usable grades and labels", async () => {

@@ -1,0 +1,6 @@
+export {
+  type GenerationResult,
+  type GenerationSummary,
+  generatePrompts,
+} from "./generate.js";
+export type { GeneratedRecord } from "./records.js";
