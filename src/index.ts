@@ -89,6 +89,7 @@ export {
   type PriceTable,
   type Range,
   type RateCell,
+  type ReasoningDataOptions,
   type RegradeOptions,
   type Results,
   type RoleEstimate,
@@ -168,4 +169,5 @@ export type {
   VerdictRecord,
   VerdictTotals,
 } from "./store/index.js";
+export { type DropReason, type ReasoningDataSummary, reasoningData } from "./training/index.js";
 export { TOOL_VERSION } from "./version.js";

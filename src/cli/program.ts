@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { TOOL_VERSION } from "../version.js";
 import { registerCalibrateCommand } from "./commands/calibrate.js";
+import { registerDataCommands } from "./commands/data.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerRegradeCommand } from "./commands/regrade.js";
@@ -36,5 +37,6 @@ export function buildProgram(): Command {
   registerCalibrateCommand(program);
   registerViewCommand(program);
   registerServeCommand(program);
+  registerDataCommands(program);
   return program;
 }

@@ -1,3 +1,4 @@
+export { toOpenAIMessages } from "./openai/index.js";
 export { createProvider, type ProviderSettings, parseProviderName } from "./registry.js";
 export {
   type GenerateRequest,

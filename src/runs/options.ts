@@ -33,6 +33,9 @@ export const DEFAULTS = {
   maxAttempts: DEFAULT_POLICY.maxAttempts,
   maxResponseBytes: 1_048_576,
   db: DEFAULT_DB,
+  /** `data sft`: the generator's budget for its reasoning and answer, and answers asked for at most per prompt. */
+  sftMaxTokens: 2048,
+  maxAnswers: 3,
 } as const;
 
 /** What a run reports as it goes: the first call comes before any work, then one after each sample. */
@@ -180,6 +183,31 @@ export const CalibrateOptionsSchema = z.strictObject({
 export type CalibrateOptions = z.input<typeof CalibrateOptionsSchema>;
 
 /**
+ * `reasoningData` (`modelspec data sft --reasoning`): prompts chosen as eval chooses its samples, a generator in
+ * the candidate's place (`baseUrl`, `maxTokens`, `temperature`, `concurrency` are its), the judge as in eval.
+ */
+export const ReasoningDataOptionsSchema = EvaluateOptionsSchema.omit({
+  model: true,
+  epochs: true,
+  onProgress: true,
+}).extend({
+  /** The model that writes the reasoning and the answer: a name such as `openai:gpt-5`, or a Provider. */
+  generator: ModelSchema,
+  maxTokens: rangedNumber("maxTokens").default(DEFAULTS.sftMaxTokens),
+  /** Generator answers asked for at most per prompt: one that is not the JSON asked for is counted and re-asked. */
+  maxAnswers: rangedNumber("maxAnswers").default(DEFAULTS.maxAnswers),
+  /** The training file (chat fine-tuning JSONL); its provenance goes next to it (see docs/training-data.md). */
+  out: z.string().min(1),
+  /** Replace `out` (and its sidecar) when they exist. */
+  force: z.boolean().default(false),
+  /** Where the reasoning goes: the sidecar only, a top-level `reasoning` field, or the assistant text. */
+  reasoningIn: z.enum(["sidecar", "field", "text"]).default("sidecar"),
+  /** The counts so far (`compliant`: kept), once before any work, then after each prompt. */
+  onProgress: callback<(progress: ProgressState) => void>().optional(),
+});
+export type ReasoningDataOptions = z.input<typeof ReasoningDataOptionsSchema>;
+
+/**
  * How the judge grades, from the judge options: the verdict rule, what the judge reads, and its sampling.
  * Calibration hides the spec's examples, since those are the answers it grades.
  */
@@ -187,7 +215,8 @@ export function judgingFrom(
   o:
     | z.output<typeof RegradeOptionsSchema>
     | z.output<typeof EvaluateOptionsSchema>
-    | z.output<typeof CalibrateOptionsSchema>,
+    | z.output<typeof CalibrateOptionsSchema>
+    | z.output<typeof ReasoningDataOptionsSchema>,
   judgeId: string,
   hideExamples: boolean,
 ): JudgingSettings {

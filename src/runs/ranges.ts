@@ -41,6 +41,8 @@ export const RANGES = {
   port: whole(0, 65_535),
   /** Critique-and-revise rounds of the run-time guard (`serve --guard revise`, the runtime's guard.maxRounds). */
   guardRounds: whole(1, 5),
+  /** Generator answers per prompt in `data sft` (the first and the re-asks after unusable ones). */
+  maxAnswers: whole(1, 10),
 } as const satisfies Record<string, NumericRange>;
 
 export type RangedOption = keyof typeof RANGES;

@@ -25,6 +25,7 @@ const LAYERS: Record<string, number> = {
   runs: 4,
   report: 5,
   runtime: 5,
+  training: 5,
   "index.ts": 6,
   cli: 7,
   viewer: 7,
