@@ -169,5 +169,10 @@ export type {
   VerdictRecord,
   VerdictTotals,
 } from "./store/index.js";
-export { type DropReason, type ReasoningDataSummary, reasoningData } from "./training/index.js";
+export {
+  type DropReason,
+  type ReasoningDataSummary,
+  reasoningData,
+  renderReasoningData,
+} from "./training/index.js";
 export { TOOL_VERSION } from "./version.js";

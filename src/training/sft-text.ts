@@ -4,6 +4,9 @@ import type { ReasoningDataSummary } from "./sft.js";
 /**
  * What `modelspec data sft` prints without --json: what was kept and where it went, then the dropped prompts by
  * reason. Paths are the user's own, shown through `terminalText` all the same.
+ *
+ * @example
+ * console.log(renderReasoningData(await reasoningData({ generator: "openai:gpt-5", judge: "openai:gpt-5", out: "sft.jsonl" })));
  */
 export function renderReasoningData(s: ReasoningDataSummary): string {
   const dropped = Object.entries(s.dropped)
