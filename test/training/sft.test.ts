@@ -212,6 +212,32 @@ describe("data sft --reasoning: the filter", () => {
     }
   });
 
+  test("a stop writes nothing; the same call again goes on from the answers and grades it had", async () => {
+    const out = join(work, "stopped.jsonl");
+    const db = join(work, "stopped.db");
+    const controller = new AbortController();
+    const stopped = await reasoningData({
+      ...base(),
+      db,
+      out,
+      concurrency: 1,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.done === 2) controller.abort();
+      },
+    });
+    assert.equal(stopped.stopped, true);
+    const counted = stopped.kept + Object.values(stopped.dropped).reduce((a, b) => a + b, 0);
+    assert.equal(counted, 2, "the two prompts done before the stop");
+    assert.ok(!existsSync(out) && !existsSync(join(work, "stopped.provenance.jsonl")));
+
+    const again = await reasoningData({ ...base(), db, out, concurrency: 1 });
+    assert.equal(again.stopped, false);
+    assert.equal(again.kept, 3);
+    assert.ok(again.cachedAnswers >= 2, `answers read back: ${again.cachedAnswers}`);
+    assert.equal(lines(out).length, 3);
+  });
+
   test("bad input: an unknown section or an existing output is refused before anything is asked", async () => {
     const out = join(work, "exists.jsonl");
     writeFileSync(out, "keep me\n");
