@@ -75,7 +75,7 @@ export function generatorRequest(
   spec: SpecModel,
   sample: Sample,
   token: string,
-  generation: { maxTokens: number; temperature: number | undefined },
+  generation: { maxTokens: number; temperature?: number | undefined },
 ): GenerateRequest {
   const boundary = createBoundary(token);
   const sections = contextSections(spec, sample).map(sectionText).join("\n\n");

@@ -1,6 +1,7 @@
+import { getMaxListeners, setMaxListeners } from "node:events";
 import type { Sample } from "../dataset/index.js";
 import { newBoundary } from "../judge/index.js";
-import { ProviderError } from "../providers/index.js";
+import { type Provider, ProviderError } from "../providers/index.js";
 import {
   AdaptiveLimiter,
   askJson,
@@ -24,7 +25,7 @@ import {
   selectDataset,
   withoutCredentials,
 } from "../runs/index.js";
-import { loadSpec } from "../spec/index.js";
+import { loadSpec, type SpecModel } from "../spec/index.js";
 import { ResultStore } from "../store/index.js";
 import { answerCache } from "./sft-cache.js";
 import { DROP_REASONS, type DropReason, dropReason, reliedOn, sectionIdOf } from "./sft-filter.js";
@@ -104,6 +105,9 @@ export async function reasoningData(options: ReasoningDataOptions): Promise<Reas
   if (generatorId === judgeId) o.onWarning?.("the judge is the generator (self-grading)");
   const judging = judgingFrom(o, judgeId, false);
   const signal = o.signal ?? new AbortController().signal;
+  // Each call in flight listens for a stop on the signal: raise Node's leak warning above that bound, as runEval.
+  const listeners = o.concurrency * (1 + o.graderSamples) + 10;
+  if (getMaxListeners(signal) < listeners) setMaxListeners(listeners, signal);
   const policy = { ...DEFAULT_POLICY, maxAttempts: o.maxAttempts, timeoutMs: o.timeout * 1000 };
   const providers = new RunProviders();
   try {
@@ -132,7 +136,6 @@ export async function reasoningData(options: ReasoningDataOptions): Promise<Reas
         signal,
       };
       const answers = answerCache(generator, store, withoutCredentials(o.baseUrl));
-      const limiter = new AdaptiveLimiter(o.concurrency);
       const state: ProgressState = {
         total: samples.length,
         done: 0,
@@ -146,50 +149,18 @@ export async function reasoningData(options: ReasoningDataOptions): Promise<Reas
         inputTokens: 0,
         outputTokens: 0,
       };
-      const generatorTokens = { input: 0, output: 0 };
-      const judgeCounters: GradingCounters = { cachedGrades: 0, retries: 0, inputTokens: 0, outputTokens: 0 };
-      let invalidAnswers = 0;
-      const outcomes: (Outcome | undefined)[] = new Array(samples.length);
-
-      const answerOne = async (index: number): Promise<Outcome> => {
-        const sample = samples[index] as Sample;
-        const request = generatorRequest(spec, sample, token, {
-          maxTokens: o.maxTokens,
-          temperature: o.temperature,
-        });
-        let answer: JsonAnswer<ReasonedAnswer>;
-        try {
-          answer = await askJson(answers.provider, limiter, request, ReasonedAnswerSchema, {
-            maxAnswers: o.maxAnswers,
-            policy,
-            signal,
-          });
-        } catch (error) {
-          if (error instanceof ProviderError && error.kind !== "aborted")
-            return { dropped: "generator_error", errorKind: `generator:${error.kind}` };
-          throw error;
-        }
-        generatorTokens.input += answer.usage.inputTokens;
-        generatorTokens.output += answer.usage.outputTokens;
-        invalidAnswers += answer.invalid.length;
-        if (!answer.ok) return { dropped: "generator_invalid" };
-        const outcome = await gradeResponse(plan, sample, answer.value.answer, judgeCounters);
-        const cited = [...new Set(answer.value.cited_sections.map(sectionIdOf))];
-        if (outcome.status === "error")
-          return { dropped: "judge_error", errorKind: `judge:${outcome.error.kind}` };
-        const reason = dropReason(spec, outcome, cited);
-        if (reason !== null) return { dropped: reason };
-        return {
-          kept: {
-            sample,
-            reasoning: answer.value.reasoning,
-            cited,
-            answer: answer.value.answer,
-            reliedOn: reliedOn(outcome),
-            compliance: outcome.verdict.compliance ?? 0,
-          },
-        };
+      const job: Job = {
+        spec,
+        plan,
+        generator: { provider: answers.provider, limiter: new AdaptiveLimiter(o.concurrency) },
+        token,
+        settings: o,
+        generatorTokens: { input: 0, output: 0 },
+        judgeCounters: { cachedGrades: 0, retries: 0, inputTokens: 0, outputTokens: 0 },
+        invalidAnswers: 0,
       };
+      const { generatorTokens, judgeCounters } = job;
+      const outcomes: (Outcome | undefined)[] = new Array(samples.length);
 
       let next = 0;
       const worker = async () => {
@@ -197,7 +168,7 @@ export async function reasoningData(options: ReasoningDataOptions): Promise<Reas
           const index = next++;
           let outcome: Outcome;
           try {
-            outcome = await answerOne(index);
+            outcome = await answerPrompt(job, samples[index] as Sample);
           } catch (error) {
             if (error instanceof ProviderError && error.kind === "aborted") return;
             throw error;
@@ -223,14 +194,7 @@ export async function reasoningData(options: ReasoningDataOptions): Promise<Reas
       o.onProgress?.(state);
       await Promise.all(Array.from({ length: o.concurrency }, worker));
 
-      const kept = outcomes.flatMap((x) => (x && "kept" in x ? [x.kept] : []));
-      const dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
-      const errorKinds: Record<string, number> = {};
-      for (const x of outcomes) {
-        if (!x || !("dropped" in x)) continue;
-        dropped[x.dropped]++;
-        if (x.errorKind) errorKinds[x.errorKind] = (errorKinds[x.errorKind] ?? 0) + 1;
-      }
+      const { kept, dropped, errorKinds } = tally(outcomes);
       const stopped = signal.aborted;
       if (!stopped) {
         const source = {
@@ -262,7 +226,7 @@ export async function reasoningData(options: ReasoningDataOptions): Promise<Reas
         kept: kept.length,
         dropped,
         errorKinds,
-        invalidAnswers,
+        invalidAnswers: job.invalidAnswers,
         cachedAnswers: answers.cached(),
         cachedGrades: judgeCounters.cachedGrades,
         tokens: { generator: generatorTokens, judge: judgeTokens },
@@ -277,4 +241,70 @@ export async function reasoningData(options: ReasoningDataOptions): Promise<Reas
   } finally {
     await providers.close();
   }
+}
+
+/** What answering one prompt needs, and the counters it adds to. */
+interface Job {
+  spec: SpecModel;
+  plan: GradingPlan;
+  generator: { provider: Provider; limiter: AdaptiveLimiter };
+  token: string;
+  settings: { maxTokens: number; temperature?: number | undefined; maxAnswers: number };
+  generatorTokens: { input: number; output: number };
+  judgeCounters: GradingCounters;
+  invalidAnswers: number;
+}
+
+/**
+ * One prompt: the generator's answer (asked again within the cap while it is not the JSON asked for), its grade,
+ * and whether it is kept. A stop throws the `aborted` ProviderError; any other provider failure drops the prompt.
+ */
+async function answerPrompt(job: Job, sample: Sample): Promise<Outcome> {
+  const { settings, plan } = job;
+  const request = generatorRequest(job.spec, sample, job.token, settings);
+  let answer: JsonAnswer<ReasonedAnswer>;
+  try {
+    answer = await askJson(job.generator.provider, job.generator.limiter, request, ReasonedAnswerSchema, {
+      maxAnswers: settings.maxAnswers,
+      policy: plan.policy,
+      signal: plan.signal,
+    });
+  } catch (error) {
+    if (error instanceof ProviderError && error.kind !== "aborted")
+      return { dropped: "generator_error", errorKind: `generator:${error.kind}` };
+    throw error;
+  }
+  job.generatorTokens.input += answer.usage.inputTokens;
+  job.generatorTokens.output += answer.usage.outputTokens;
+  job.invalidAnswers += answer.invalid.length;
+  if (!answer.ok) return { dropped: "generator_invalid" };
+  const outcome = await gradeResponse(plan, sample, answer.value.answer, job.judgeCounters);
+  if (outcome.status === "error") return { dropped: "judge_error", errorKind: `judge:${outcome.error.kind}` };
+  const cited = [...new Set(answer.value.cited_sections.map(sectionIdOf))];
+  const reason = dropReason(job.spec, outcome, cited);
+  if (reason !== null) return { dropped: reason };
+  const { reasoning } = answer.value;
+  return {
+    kept: {
+      sample,
+      reasoning,
+      cited,
+      answer: answer.value.answer,
+      reliedOn: reliedOn(outcome),
+      compliance: outcome.verdict.compliance ?? 0,
+    },
+  };
+}
+
+/** The kept answers in the dataset's order, the dropped prompts by reason, and the errors by kind. */
+function tally(outcomes: readonly (Outcome | undefined)[]) {
+  const kept = outcomes.flatMap((x) => (x && "kept" in x ? [x.kept] : []));
+  const dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+  const errorKinds: Record<string, number> = {};
+  for (const x of outcomes) {
+    if (!x || !("dropped" in x)) continue;
+    dropped[x.dropped]++;
+    if (x.errorKind) errorKinds[x.errorKind] = (errorKinds[x.errorKind] ?? 0) + 1;
+  }
+  return { kept, dropped, errorKinds };
 }
