@@ -100,7 +100,7 @@ export function addDataSftCommand(data: Command): void {
     .addHelpText(
       "after",
       examples(
-        "modelspec data sft --reasoning --generator openai:gpt-5 --judge openai:gpt-5 --top stay_in_bounds --limit 50 --out stay-in-bounds.jsonl",
+        "modelspec data sft --reasoning --generator openai:gpt-5 --judge openai:gpt-5 --top stay_in_bounds --limit 10 --out stay-in-bounds.jsonl",
         "modelspec data sft --reasoning --generator openai:gpt-5 --judge openai:gpt-5 --section chain_of_command --reasoning-in text --out chain-of-command.jsonl --json",
       ),
     )

@@ -10,7 +10,7 @@ export function registerDataCommands(program: Command): void {
     .addHelpText(
       "after",
       examples(
-        "modelspec data sft --reasoning --generator openai:gpt-5 --judge openai:gpt-5 --limit 20 --out sft.jsonl",
+        "modelspec data sft --reasoning --generator openai:gpt-5 --judge openai:gpt-5 --limit 10 --out sft.jsonl",
       ),
     );
   addDataSftCommand(data);
