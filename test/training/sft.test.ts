@@ -256,6 +256,14 @@ describe("data sft --reasoning: the filter", () => {
       }),
       /--section no_such_section: no such section/,
     );
+    await assert.rejects(
+      reasoningData({ ...base(), out: join(work, "x.jsonl"), model: "openai:generator" } as never),
+      /unknown option 'model'/,
+    );
+    await assert.rejects(
+      reasoningData({ ...base(), out: join(work, "x.jsonl"), maxAnswers: 11 }),
+      /option maxAnswers: expected a whole number from 1 to 10 \(got 11\)/,
+    );
     assert.equal(server.requests.length, before);
     assert.equal(readFileSync(out, "utf8"), "keep me\n");
     assert.ok(!existsSync(join(work, "x.jsonl")));
