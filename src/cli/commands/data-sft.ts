@@ -55,7 +55,7 @@ export function addDataSftCommand(data: Command): void {
     .addOption(
       new Option(
         "--reasoning-in <place>",
-        "the reasoning in the sidecar only, a top-level field, or the assistant text",
+        "the reasoning in the provenance sidecar only, also a top-level field, or in the assistant text between <think> and </think>",
       )
         .choices(["sidecar", "field", "text"])
         .default("sidecar"),
