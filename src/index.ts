@@ -104,6 +104,7 @@ export {
   type PriceTable,
   type Range,
   type RateCell,
+  type ReasoningDataOptions,
   type RegradeOptions,
   type Results,
   type RoleEstimate,
@@ -188,6 +189,7 @@ export type {
 } from "./store/index.js";
 export {
   type DpoRecord,
+  type DropReason,
   type PairCounts,
   type PairFormat,
   type PairProvenance,
@@ -195,7 +197,10 @@ export {
   type PreferencePairsSummary,
   type ProvenanceLine,
   preferencePairs,
+  type ReasoningDataSummary,
   type RunResponseSource,
+  reasoningData,
+  renderReasoningData,
   type TrlRecord,
   toTrainingRecord,
   writePreferencePairs,

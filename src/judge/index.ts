@@ -1,7 +1,7 @@
 export { createBoundary, newBoundary } from "./boundary.js";
 export { gradersToDraw } from "./early-stop.js";
 export { type Grade, gradeRequest, readGrade } from "./grade.js";
-export { buildJudgePrompt, type JudgePromptInput } from "./judge-prompt.js";
+export { buildJudgePrompt, type JudgePromptInput, renderConversation } from "./judge-prompt.js";
 export { parseJudgeAnswer } from "./parse-answer.js";
 export {
   aggregateSafeCompletion,

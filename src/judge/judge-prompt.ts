@@ -172,8 +172,11 @@ function ancestry(model: SpecModel, section: Section): Section[] {
   return chain;
 }
 
-/** Renders a conversation as a transcript with each message's role, attributes and authority made explicit. */
-function renderConversation(messages: Message[], boundary: Boundary): (string | Block)[] {
+/**
+ * Renders a conversation as a transcript with each message's role, attributes and authority made explicit, every
+ * message and data part delimited through the boundary (the judge reads it so; so does `data sft`'s generator).
+ */
+export function renderConversation(messages: Message[], boundary: Boundary): (string | Block)[] {
   const blocks = messages.map((m) => {
     const body = m.parts.flatMap((p, i) => [
       ...(i > 0 ? ["\n"] : []),

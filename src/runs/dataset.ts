@@ -20,7 +20,7 @@ export function datasetName(dataset: ResolvedEvaluateOptions["dataset"]): string
  * The samples an eval runs: the dataset asked for, filtered and subset as the options say (a new array), each
  * with the app's system and developer prompts at the head of its conversation when the options give them.
  */
-export function selectDataset(spec: SpecModel, o: ResolvedEvaluateOptions): Sample[] {
+export function selectDataset(spec: SpecModel, o: DatasetChoice): Sample[] {
   const all = typeof o.dataset === "string" ? namedDataset(spec, o.dataset) : checkedSamples(o.dataset);
   for (const id of o.section) {
     if (!spec.sections.some((s) => s.id === id))
@@ -41,6 +41,12 @@ export function selectDataset(spec: SpecModel, o: ResolvedEvaluateOptions): Samp
   if (samples.length === 0) throw new UsageError("no samples match the filters");
   return withAppPrompts(samples, o);
 }
+
+/** The options that choose an eval's samples (`data sft` chooses its prompts with the same ones). */
+type DatasetChoice = Pick<
+  ResolvedEvaluateOptions,
+  "dataset" | "section" | "top" | "authority" | "tag" | "limit" | "seed" | "systemPrompt" | "developerPrompt"
+>;
 
 function namedDataset(spec: SpecModel, dataset: string): Sample[] {
   if (dataset === "eval-prompts") return evalPromptSamples(spec);

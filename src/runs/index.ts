@@ -1,13 +1,14 @@
 export { appPromptText } from "./app-prompts.js";
 export { type CalibrationReport, calibrate } from "./calibrate.js";
 export type { ComparisonRow, RunComparison } from "./compare.js";
-export type { RunConfig, RunRecord } from "./config.js";
+export { type RunConfig, type RunRecord, withoutCredentials } from "./config.js";
 export {
   CONFIG_FILE_NAME,
   type ConfigFile,
   configJsonSchema,
   readConfigFile,
 } from "./config-file.js";
+export { datasetName, selectDataset } from "./dataset.js";
 export { estimateRun } from "./estimate.js";
 export { evaluate } from "./evaluate.js";
 export { evaluateModels } from "./evaluate-models.js";
@@ -24,13 +25,15 @@ export {
   type PreferencePairsOptions,
   PreferencePairsOptionsSchema,
   parseOptions,
+  type ReasoningDataOptions,
+  ReasoningDataOptionsSchema,
   type RegradeOptions,
   type ResolvedGenerateOptions,
   type RunProgress,
   type WritePreferencePairsOptions,
   WritePreferencePairsOptionsSchema,
 } from "./options.js";
-export type { PriceTable } from "./prices.js";
+export { estimateCost, type PriceTable, pricesFrom } from "./prices.js";
 export { modelId, RunProviders } from "./providers.js";
 export { describeRange, inRange, RANGES, type RangedOption, thousands } from "./ranges.js";
 export { regrade } from "./regrade.js";

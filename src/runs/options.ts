@@ -36,9 +36,12 @@ export const DEFAULTS = {
   minMargin: 2,
   generatorMaxTokens: 4096,
   generateBatch: 10,
-  generateAnswers: 3,
   similarity: 0.5,
   adaptiveRounds: 2,
+  /** `data sft`: the generator's budget for its reasoning and answer. */
+  sftMaxTokens: 2048,
+  /** `generate`, `data sft`: answers asked for at most per request. */
+  maxAnswers: 3,
 } as const;
 
 /** What a run reports as it goes: the first call comes before any work, then one after each sample. */
@@ -252,7 +255,7 @@ export const GenerateOptionsSchema = z
     batch: rangedNumber("generateBatch").default(DEFAULTS.generateBatch),
     /** Requests per section at most (default: the batches `n` needs, and two more to make up for losses). */
     maxRequests: rangedNumber("generateRequests").optional(),
-    maxAnswers: rangedNumber("generateAnswers").default(DEFAULTS.generateAnswers),
+    maxAnswers: rangedNumber("maxAnswers").default(DEFAULTS.maxAnswers),
     similarity: rangedNumber("similarity").default(DEFAULTS.similarity),
     /** An app's developer prompt (text): prompts that try to override it, and tool output injecting into it. */
     appPrompt: z.string().regex(/\S/, "expected text").optional(),
@@ -272,6 +275,31 @@ export type GenerateOptions = z.input<typeof GenerateOptionsSchema>;
 export type ResolvedGenerateOptions = z.output<typeof GenerateOptionsSchema>;
 
 /**
+ * `reasoningData` (`modelspec data sft --reasoning`): prompts chosen as eval chooses its samples, a generator in
+ * the candidate's place (`baseUrl`, `maxTokens`, `temperature`, `concurrency` are its), the judge as in eval.
+ */
+export const ReasoningDataOptionsSchema = EvaluateOptionsSchema.omit({
+  model: true,
+  epochs: true,
+  onProgress: true,
+}).extend({
+  /** The model that writes the reasoning and the answer: a name such as `openai:gpt-5`, or a Provider. */
+  generator: ModelSchema,
+  maxTokens: rangedNumber("maxTokens").default(DEFAULTS.sftMaxTokens),
+  /** Generator answers asked for at most per prompt: one that is not the JSON asked for is counted and re-asked. */
+  maxAnswers: rangedNumber("maxAnswers").default(DEFAULTS.maxAnswers),
+  /** The training file (chat fine-tuning JSONL); its provenance goes next to it (see docs/training-data.md). */
+  out: z.string().min(1),
+  /** Replace `out` (and its sidecar) when they exist. */
+  force: z.boolean().default(false),
+  /** Where the reasoning goes: the sidecar only, a top-level `reasoning` field, or the assistant text. */
+  reasoningIn: z.enum(["sidecar", "field", "text"]).default("sidecar"),
+  /** The counts so far (`compliant`: kept), once before any work, then after each prompt. */
+  onProgress: callback<(progress: ProgressState) => void>().optional(),
+});
+export type ReasoningDataOptions = z.input<typeof ReasoningDataOptionsSchema>;
+
+/**
  * How the judge grades, from the judge options: the verdict rule, what the judge reads, and its sampling.
  * Calibration hides the spec's examples, since those are the answers it grades.
  */
@@ -280,7 +308,8 @@ export function judgingFrom(
     | z.output<typeof RegradeOptionsSchema>
     | z.output<typeof EvaluateOptionsSchema>
     | z.output<typeof CalibrateOptionsSchema>
-    | ResolvedGenerateOptions,
+    | ResolvedGenerateOptions
+    | z.output<typeof ReasoningDataOptionsSchema>,
   judgeId: string,
   hideExamples: boolean,
 ): JudgingSettings {

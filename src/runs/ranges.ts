@@ -51,12 +51,12 @@ export const RANGES = {
   generateBatch: whole(1, 100),
   /** `generate`: requests to the generator per section, those that make up for rejected and duplicate prompts included. */
   generateRequests: whole(1, 1000),
-  /** `generate`: answers asked for per request until one is valid JSON of the schema. */
-  generateAnswers: whole(1, 10),
   /** `generate`: word-shingle Jaccard similarity at or above which a prompt is a near-duplicate. */
   similarity: real(0.05, 1),
   /** `generate --adaptive`: rounds of harder variants. */
   adaptiveRounds: whole(1, 20),
+  /** Generator answers per request in `generate` and `data sft` (the first and the re-asks after unusable ones). */
+  maxAnswers: whole(1, 10),
 } as const satisfies Record<string, NumericRange>;
 
 export type RangedOption = keyof typeof RANGES;

@@ -285,6 +285,15 @@ export class ResultStore {
     return { total: Number(row.total), done: Number(row.done), pending: Number(row.pending) };
   }
 
+  /**
+   * A value kept in the database under `key` (the meta table): the stored one, or `initial` stored now. Two
+   * processes asking at once get the same value (the first write wins).
+   */
+  keptValue(key: string, initial: string): string {
+    this.sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(key, initial);
+    return String((this.sql("SELECT value FROM meta WHERE key = ?").get(key) as Row).value);
+  }
+
   // Completions, grades and verdicts
 
   getCompletion(key: string): CompletionRecord | undefined {

@@ -174,20 +174,33 @@ function helpForms(): { commands: string[]; forms: Form[] } {
  * prompts makes about 470 calls instead of 1 088 (each judge call carries the whole spec).
  */
 function reply(body: unknown): FakeReply {
-  const b = body as { messages?: unknown; response_format?: unknown; tool_choice?: unknown };
+  const b = body as {
+    messages?: unknown;
+    response_format?: { json_schema?: { name?: string } };
+    tool_choice?: unknown;
+  };
+  const text = JSON.stringify(b.messages);
+  // `data sft`'s generator: reasoning that cites the first section it was shown (the top-level ancestor).
+  if (b.response_format?.json_schema?.name === "reasoned_answer") {
+    const cited = /\{#([\w-]+)/.exec(text)?.[1] ?? "overview";
+    return {
+      json: { reasoning: `Per #${cited}, help.`, cited_sections: [cited], answer: "A helpful answer." },
+    };
+  }
   if (b.response_format !== undefined || b.tool_choice !== undefined) {
     return {
       json: {
         compliance: 7,
         rationale: "Follows the section.",
-        relied_on_sections: [],
+        // The section under test, as a judge relies on it (what `data sft` checks citations against).
+        relied_on_sections: [/section_under_test-[0-9a-f]+ id=\\"([\w-]+)/.exec(text)?.[1] ?? "overview"],
         failure_kind: "none",
         severity: "none",
         helpfulness: "direct",
       },
     };
   }
-  const hash = createHash("sha256").update(JSON.stringify(b.messages)).digest();
+  const hash = createHash("sha256").update(text).digest();
   // One prompt in 16 is answered: enough for every form to grade something, few enough judge calls (each carries
   // the whole spec) to keep the test short.
   if ((hash[0] ?? 0) % 16 !== 0) return { status: 400, message: "fake server: this prompt is not answered" };

@@ -4,6 +4,7 @@ import { DEFAULTS } from "../../runs/index.js";
 import { type PreferencePairsSummary, writePreferencePairs } from "../../training/index.js";
 import { examples, printJson } from "../output.js";
 import { collect, numberOption } from "../parse-options.js";
+import { addDataSftCommand } from "./data-sft.js";
 
 interface PairsFlags {
   spec: string;
@@ -34,12 +35,21 @@ function summaryLine(s: PreferencePairsSummary): string {
   );
 }
 
-/** `modelspec data`: training data made from the spec and the results (`pairs`). Returns the parent command. */
-export function registerDataCommands(program: Command): Command {
+/** `modelspec data`: training data made from the spec and the results (`pairs`, `sft`). */
+export function registerDataCommands(program: Command): void {
   const data = program
     .command("data")
-    .description("Make training data from the spec and graded runs")
-    .addHelpText("after", examples("modelspec data pairs --spec 2025-12-18 --format dpo --out pairs.jsonl"));
+    .description(
+      "Make training data from the spec and graded runs: preference pairs (pairs), reasoning data (sft)",
+    )
+    .addHelpText(
+      "after",
+      examples(
+        "modelspec data pairs --spec 2025-12-18 --format dpo --out pairs.jsonl",
+        "modelspec data sft --reasoning --generator openai:gpt-5 --judge openai:gpt-5 --limit 10 --out sft.jsonl",
+      ),
+    );
+  addDataSftCommand(data);
 
   data
     .command("pairs")
@@ -101,5 +111,4 @@ export function registerDataCommands(program: Command): Command {
       if (f.json) printJson(summary);
       else console.log(summaryLine(summary));
     });
-  return data;
 }

@@ -87,8 +87,8 @@ export function registerGenerateCommand(program: Command): void {
       numberOption(
         "--max-answers <n>",
         "answers asked for per request until one is valid JSON of the schema",
-        "generateAnswers",
-        DEFAULTS.generateAnswers,
+        "maxAnswers",
+        DEFAULTS.maxAnswers,
       ),
     )
     .addOption(
