@@ -1,6 +1,7 @@
 import { normalizeAuthority } from "../conversation/index.js";
 import { UsageError } from "../errors.js";
 import { newBoundary } from "../judge/index.js";
+import { checkOutputs, writeFilesAtomically } from "../output-files.js";
 import { type Provider, ProviderError } from "../providers/index.js";
 import {
   AdaptiveLimiter,
@@ -26,7 +27,6 @@ import { loadSpec, type Section, type SpecModel } from "../spec/index.js";
 import { type GenerationItemRecord, type GenerationItemStatus, ResultStore } from "../store/index.js";
 import { TOOL_VERSION } from "../version.js";
 import { NearDuplicates } from "./dedup.js";
-import { checkOutput, writeRecords } from "./output.js";
 import { appPromptMessages, generationMessages, reviewMessages, variantMessages } from "./prompts.js";
 import { dedupText, type GeneratedRecord, recordMessages, recordSample, toRecord } from "./records.js";
 import {
@@ -104,7 +104,7 @@ export async function generatePrompts(options: GenerateOptions): Promise<Generat
   if (!o.adaptive && o.against !== undefined) throw new UsageError("--against is for --adaptive rounds");
   const spec = typeof o.spec === "string" ? loadSpec(o.spec) : o.spec;
   const sections = selectSections(spec, o);
-  checkOutput(o.out, o.force);
+  if (o.out !== undefined) checkOutputs([o.out], o.force, "--out");
   const generatorId = modelId(o.generator);
   const judgeId = o.judge === undefined ? null : modelId(o.judge);
   const judging = o.adaptive && judgeId ? judgingFrom(o, judgeId, false) : null;
@@ -182,7 +182,11 @@ export async function generatePrompts(options: GenerateOptions): Promise<Generat
       .map((i) => i.record as GeneratedRecord);
     let out: string | null = null;
     if (o.out !== undefined && kept.length > 0) {
-      writeRecords(o.out, kept, o.force);
+      checkOutputs([o.out], o.force, "--out");
+      writeFilesAtomically(
+        [{ path: o.out, text: kept.map((r) => `${JSON.stringify(r)}\n`).join("") }],
+        "--out",
+      );
       out = o.out;
     }
     return { summary: summarize(store, generationId, resumed, sections.length, o, out), records: kept };

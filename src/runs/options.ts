@@ -217,7 +217,7 @@ export type PreferencePairsOptions = z.input<typeof PreferencePairsOptionsSchema
 /** `writePreferencePairs`: the pairs' options, the training format and where the file goes. */
 export const WritePreferencePairsOptionsSchema = PreferencePairsOptionsSchema.extend({
   format: z.enum(["dpo", "trl"]),
-  /** The training file; the provenance goes beside it in `<out>.provenance.jsonl`. */
+  /** The training file; the provenance goes beside it (`pairs.jsonl` → `pairs.provenance.jsonl`). */
   out: z.string().min(1),
   /** Replace files that exist (default: refuse). */
   force: z.boolean().default(false),

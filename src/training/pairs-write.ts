@@ -3,8 +3,7 @@
  * line (same order) saying where the pair comes from, so that the training file holds only what its format
  * defines. Both are written to temporary files and renamed at the end: on any failure neither file changes.
  */
-import { closeSync, existsSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { UsageError } from "../errors.js";
+import { checkOutputs, provenancePath, stageFiles } from "../output-files.js";
 import {
   parseOptions,
   type WritePreferencePairsOptions,
@@ -28,36 +27,9 @@ export interface PreferencePairsSummary {
 /** One line of the provenance file: the line of the training file it describes (from 1) and the pair's origin. */
 export type ProvenanceLine = { line: number } & PairProvenance;
 
-/** A file written line by line under a temporary name, put in place by `commit`. */
-function stagedFile(path: string) {
-  const temp = `${path}.${process.pid}.tmp`;
-  let fd: number;
-  try {
-    fd = openSync(temp, "w");
-  } catch (error) {
-    throw new UsageError(`${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-  let open = true;
-  const close = () => {
-    if (open) closeSync(fd);
-    open = false;
-  };
-  return {
-    write: (value: unknown) => writeSync(fd, `${JSON.stringify(value)}\n`),
-    commit: () => {
-      close();
-      renameSync(temp, path);
-    },
-    discard: () => {
-      close();
-      rmSync(temp, { force: true });
-    },
-  };
-}
-
 /**
  * Writes `preferencePairs` as a `dpo` (OpenAI preference fine-tuning) or `trl` (TRL conversational preference)
- * JSONL file at `out`, with the provenance of each line in `<out>.provenance.jsonl`. An existing file is refused
+ * JSONL file at `out`, with the provenance of each line beside it (`pairs.jsonl` → `pairs.provenance.jsonl`). An existing file is refused
  * unless `force`; a bad option, an unknown run, a run without graded samples or a spec that does not load is an
  * error before anything is written, and neither file is touched by a failure.
  *
@@ -67,31 +39,25 @@ function stagedFile(path: string) {
  */
 export function writePreferencePairs(options: WritePreferencePairsOptions): PreferencePairsSummary {
   const { format, out, force, ...pairOptions } = parseOptions(WritePreferencePairsOptionsSchema, options);
-  const provenance = `${out}.provenance.jsonl`;
-  if (!force) {
-    for (const path of [out, provenance]) {
-      if (existsSync(path)) throw new UsageError(`${path}: the file exists (--force replaces it)`);
-    }
-  }
+  const provenance = provenancePath(out);
+  checkOutputs([out, provenance], force, "--out");
   const pairs = preferencePairs(pairOptions);
-  const training = stagedFile(out);
-  const sidecar = stagedFile(provenance);
+  const files = stageFiles([out, provenance], "--out");
+  const jsonl = (value: unknown) => `${JSON.stringify(value)}\n`;
   try {
-    let line = 0;
+    let lineNumber = 0;
     for (;;) {
       const next = pairs.next();
       if (next.done) {
-        sidecar.commit();
-        training.commit();
-        return { format, out, provenance, pairs: line, counts: next.value };
+        files.commit();
+        return { format, out, provenance, pairs: lineNumber, counts: next.value };
       }
-      line++;
-      training.write(toTrainingRecord(next.value, format));
-      sidecar.write({ line, ...next.value.provenance } satisfies ProvenanceLine);
+      lineNumber++;
+      files.write(0, jsonl(toTrainingRecord(next.value, format)));
+      files.write(1, jsonl({ line: lineNumber, ...next.value.provenance } satisfies ProvenanceLine));
     }
   } catch (error) {
-    training.discard();
-    sidecar.discard();
+    files.discard();
     // Ends the generator where it stopped (its results database is closed) and throws the error again.
     pairs.throw(error);
     throw error;

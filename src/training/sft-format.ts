@@ -3,12 +3,7 @@
  * conversation and the kept answer, never the spec, and a provenance line for it in the sidecar.
  */
 
-import { randomBytes } from "node:crypto";
-import { statSync } from "node:fs";
-import { rename, rm, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
 import type { Sample } from "../dataset/index.js";
-import { UsageError } from "../errors.js";
 import { toOpenAIMessages } from "../providers/index.js";
 
 /** Where the reasoning goes: only the sidecar, also a top-level `reasoning` field, or the assistant text. */
@@ -61,43 +56,4 @@ export function provenanceLine(
     relied_on_sections: kept.reliedOn,
     reasoning: kept.reasoning,
   };
-}
-
-/** The sidecar next to a training file: `data.jsonl` → `data.provenance.jsonl`. */
-export function provenancePath(out: string): string {
-  return `${out.endsWith(".jsonl") ? out.slice(0, -".jsonl".length) : out}.provenance.jsonl`;
-}
-
-/**
- * Checked before anything is asked: each file to be written has a folder to go in, and does not exist unless
- * `force` (a folder is never replaced).
- */
-export function checkOutputs(paths: readonly string[], force: boolean): void {
-  for (const path of paths) {
-    if (!statSync(dirname(resolve(path)), { throwIfNoEntry: false })?.isDirectory())
-      throw new UsageError(`${path}: no such folder '${dirname(path)}'`);
-    const existing = statSync(path, { throwIfNoEntry: false });
-    if (existing?.isDirectory()) throw new UsageError(`${path} is a folder, expected a file`);
-    if (existing && !force) throw new UsageError(`${path} exists (pass --force to replace it)`);
-  }
-}
-
-/**
- * Writes each file whole or not at all: to a temporary file beside it, then renamed over it, so a failure leaves
- * what was there untouched.
- */
-export async function writeFilesAtomically(files: readonly { path: string; lines: unknown[] }[]) {
-  const temps = files.map((f) => ({ ...f, temp: `${f.path}.${randomBytes(6).toString("hex")}.tmp` }));
-  try {
-    for (const f of temps) {
-      await writeFile(f.temp, f.lines.map((line) => `${JSON.stringify(line)}\n`).join(""));
-    }
-    for (const f of temps) await rename(f.temp, f.path);
-  } catch (error) {
-    throw new UsageError(
-      `cannot write ${files.map((f) => f.path).join(" and ")} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
-    );
-  } finally {
-    for (const f of temps) await rm(f.temp, { force: true });
-  }
 }

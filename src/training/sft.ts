@@ -1,6 +1,7 @@
 import { getMaxListeners, setMaxListeners } from "node:events";
 import type { Sample } from "../dataset/index.js";
 import { newBoundary } from "../judge/index.js";
+import { checkOutputs, provenancePath, writeFilesAtomically } from "../output-files.js";
 import { type Provider, ProviderError } from "../providers/index.js";
 import {
   AdaptiveLimiter,
@@ -29,15 +30,7 @@ import { loadSpec, type SpecModel } from "../spec/index.js";
 import { ResultStore } from "../store/index.js";
 import { answerCache } from "./sft-cache.js";
 import { DROP_REASONS, type DropReason, dropReason, reliedOn, sectionIdOf } from "./sft-filter.js";
-import {
-  checkOutputs,
-  type KeptAnswer,
-  provenanceLine,
-  provenancePath,
-  type ReasoningPlace,
-  trainingLine,
-  writeFilesAtomically,
-} from "./sft-format.js";
+import { type KeptAnswer, provenanceLine, type ReasoningPlace, trainingLine } from "./sft-format.js";
 import { generatorRequest, type ReasonedAnswer, ReasonedAnswerSchema } from "./sft-prompt.js";
 
 /** What `reasoningData` did: what `modelspec data sft --json` prints. */
@@ -98,7 +91,7 @@ export async function reasoningData(options: ReasoningDataOptions): Promise<Reas
   const spec = typeof o.spec === "string" ? loadSpec(o.spec) : o.spec;
   const samples = selectDataset(spec, o);
   const provenance = provenancePath(o.out);
-  checkOutputs([o.out, provenance], o.force);
+  checkOutputs([o.out, provenance], o.force, "--out");
   const prices = pricesFrom(o.prices);
   const generatorId = modelId(o.generator);
   const judgeId = modelId(o.judge);
@@ -203,10 +196,14 @@ export async function reasoningData(options: ReasoningDataOptions): Promise<Reas
           generator: generatorId,
           judge: judgeId,
         };
-        await writeFilesAtomically([
-          { path: o.out, lines: kept.map((k) => trainingLine(k, o.reasoningIn)) },
-          { path: provenance, lines: kept.map((k) => provenanceLine(k, source)) },
-        ]);
+        const jsonl = (lines: unknown[]) => lines.map((line) => `${JSON.stringify(line)}\n`).join("");
+        writeFilesAtomically(
+          [
+            { path: o.out, text: jsonl(kept.map((k) => trainingLine(k, o.reasoningIn))) },
+            { path: provenance, text: jsonl(kept.map((k) => provenanceLine(k, source))) },
+          ],
+          "--out",
+        );
       }
       const judgeTokens = { input: judgeCounters.inputTokens, output: judgeCounters.outputTokens };
       const costs = [

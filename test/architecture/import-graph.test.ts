@@ -14,6 +14,7 @@ const LAYERS: Record<string, number> = {
   "errors.ts": 0,
   "version.ts": 0,
   "listen.ts": 0,
+  "output-files.ts": 0,
   stats: 0,
   conversation: 1,
   spec: 1,

@@ -21,6 +21,9 @@ import { type FakeLlmServer, type FakeReply, startFakeLlmServer } from "../suppo
 import { DpoLine, jsonLines, TrlLine } from "../support/pair-formats.js";
 import { releaseDir } from "../support/paths.js";
 
+/** The provenance file beside a training file: `x.jsonl` → `x.provenance.jsonl`. */
+const provenanceOf = (out: string) => out.replace(/\.jsonl$/, ".provenance.jsonl");
+
 const SPEC = releaseDir("2025-12-18");
 const work = mkdtempSync(join(tmpdir(), "modelspec-pairs-cli-"));
 const db = join(work, "results.db");
@@ -274,7 +277,7 @@ describe("data pairs from graded runs", () => {
       result.stdout,
       /^209 preference pairs \(trl\) → .*both\.jsonl: 199 from 160 spec example prompts, 10 from 3 run prompts/,
     );
-    const sources = (jsonLines(readFileSync(`${out}.provenance.jsonl`, "utf8")) as ProvenanceLine[]).map(
+    const sources = (jsonLines(readFileSync(provenanceOf(out), "utf8")) as ProvenanceLine[]).map(
       (p) => p.source,
     );
     assert.equal(sources.filter((s) => s === "spec-example").length, 199);
@@ -286,7 +289,7 @@ describe("data pairs: bad input is one line, exit 2, the output untouched", () =
   const out = join(work, "keep.jsonl");
   const check = async (args: string[], message: RegExp) => {
     writeFileSync(out, "keep\n");
-    rmSync(`${out}.provenance.jsonl`, { force: true });
+    rmSync(provenanceOf(out), { force: true });
     const result = await runCli(["data", "pairs", ...args], { env: env(), cwd: work });
     assert.equal(result.code, 2, result.stderr);
     assert.equal(result.stdout, "");
@@ -294,7 +297,7 @@ describe("data pairs: bad input is one line, exit 2, the output untouched", () =
     assert.match(result.stderr, /^modelspec: /);
     assert.match(result.stderr, message);
     assert.equal(readFileSync(out, "utf8"), "keep\n");
-    assert.equal(existsSync(`${out}.provenance.jsonl`), false);
+    assert.equal(existsSync(provenanceOf(out)), false);
     assert.deepEqual(
       readdirSync(work).filter((f) => f.endsWith(".tmp")),
       [],

@@ -21,6 +21,9 @@ import {
 import { DpoLine, jsonLines, TrlLine } from "../support/pair-formats.js";
 import { releaseDir } from "../support/paths.js";
 
+/** The provenance file beside a training file: `x.jsonl` → `x.provenance.jsonl`. */
+const provenanceOf = (out: string) => out.replace(/\.jsonl$/, ".provenance.jsonl");
+
 const SPEC = releaseDir("2025-12-18");
 const work = mkdtempSync(join(tmpdir(), "modelspec-pairs-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -120,7 +123,7 @@ describe("writePreferencePairs", () => {
       const out = join(work, `examples.${format}.jsonl`);
       const written = writePreferencePairs({ spec: SPEC, format, out });
       assert.equal(written.pairs, 199);
-      assert.equal(written.provenance, `${out}.provenance.jsonl`);
+      assert.equal(written.provenance, provenanceOf(out));
       const lines = jsonLines(readFileSync(out, "utf8"));
       const provenance = jsonLines(readFileSync(written.provenance, "utf8")) as ProvenanceLine[];
       assert.equal(lines.length, 199);
@@ -152,7 +155,7 @@ describe("writePreferencePairs", () => {
     writeFileSync(out, "keep\n");
     assert.throws(() => writePreferencePairs({ spec: SPEC, format: "dpo", out }), UsageError);
     assert.equal(readFileSync(out, "utf8"), "keep\n");
-    assert.equal(existsSync(`${out}.provenance.jsonl`), false);
+    assert.equal(existsSync(provenanceOf(out)), false);
     writePreferencePairs({ spec: SPEC, format: "dpo", out, force: true });
     assert.equal(jsonLines(readFileSync(out, "utf8")).length, 199);
   });
@@ -175,6 +178,6 @@ describe("writePreferencePairs", () => {
       /nothing to pair/,
     );
     assert.equal(readFileSync(out, "utf8"), "keep\n");
-    assert.equal(existsSync(`${out}.provenance.jsonl`), false);
+    assert.equal(existsSync(provenanceOf(out)), false);
   });
 });

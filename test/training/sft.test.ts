@@ -244,7 +244,7 @@ describe("data sft --reasoning: the filter", () => {
     const before = server.requests.length;
     await assert.rejects(reasoningData({ ...base(), out }), (e) => {
       assert.ok(e instanceof UsageError);
-      assert.match(e.message, /exists \(pass --force to replace it\)/);
+      assert.match(e.message, /--out .*: the file exists \(--force replaces it\)/);
       return true;
     });
     await assert.rejects(
@@ -301,7 +301,7 @@ describe("modelspec data sft (CLI)", () => {
 
     const again = await cli([...args, "--out", out]);
     assert.equal(again.code, 2);
-    assert.equal(again.stderr, `modelspec: ${out} exists (pass --force to replace it)\n`);
+    assert.equal(again.stderr, `modelspec: --out ${out}: the file exists (--force replaces it)\n`);
     assert.equal(lines(out).length, 3);
 
     const forced = await cli([...args, "--out", out, "--force", "--reasoning-in", "field"]);

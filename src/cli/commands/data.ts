@@ -70,7 +70,10 @@ export function registerDataCommands(program: Command): void {
         .choices(["dpo", "trl"])
         .makeOptionMandatory(),
     )
-    .requiredOption("--out <file>", "training file (JSONL); provenance goes to <file>.provenance.jsonl")
+    .requiredOption(
+      "--out <file>",
+      "training file (JSONL); provenance goes beside it (pairs.jsonl → pairs.provenance.jsonl)",
+    )
     .option("--force", "replace the files if they exist")
     .addOption(
       numberOption(

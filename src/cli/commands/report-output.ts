@@ -1,7 +1,8 @@
-import { accessSync, appendFileSync, constants, renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { accessSync, appendFileSync, constants } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { UsageError } from "../../errors.js";
+import { writeFilesAtomically } from "../../output-files.js";
 import {
   renderJunit,
   renderMarkdownSummary,
@@ -104,7 +105,7 @@ export async function emitReport(
   const notes = options.notes?.length ? `\n${options.notes.join("\n")}\n` : "";
   if (output === undefined) process.stdout.write(format === "text" ? `${rendered}${notes}` : rendered);
   else {
-    writeWhole(output, rendered);
+    writeFilesAtomically([{ path: output, text: rendered }], "--output");
     process.stderr.write(`modelspec: wrote ${output}\n`);
     if (format !== "text") process.stdout.write(`${textReport(summaries, layout)}\n${notes}`);
   }
@@ -118,19 +119,5 @@ export async function emitReport(
         `modelspec: warning: cannot append to GITHUB_STEP_SUMMARY (${(error as NodeJS.ErrnoException).code ?? "error"})\n`,
       );
     }
-  }
-}
-
-/** Writes a file whole or not at all: to a temporary file beside it, then renamed over it. */
-function writeWhole(path: string, text: string): void {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw new UsageError(
-      `--output ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? "error"})`,
-    );
   }
 }
