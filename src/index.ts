@@ -66,6 +66,7 @@ export {
   renderSummary,
 } from "./report/index.js";
 export {
+  type BatchItemResult,
   type CalibrateOptions,
   type CalibrationReport,
   type ComparisonRow,
@@ -74,6 +75,7 @@ export {
   checkGates,
   compareRunPairs,
   compareRuns,
+  createGrader,
   type ErrorBudget,
   type EvaluateModelsOptions,
   type EvaluateOptions,
@@ -83,6 +85,10 @@ export {
   evaluateModels,
   type GateFailure,
   type GateOptions,
+  type GradeRequest,
+  type GradeResult,
+  type Grader,
+  type GraderOptions,
   type GroupRow,
   type ModelProgress,
   openResults,
