@@ -22,7 +22,7 @@ import { type GraderOptions, GraderOptionsSchema, judgingFrom, parseOptions } fr
 import { modelId, RunProviders } from "./providers.js";
 
 /** Items one batch may hold: a larger batch is refused whole (send several). */
-export const MAX_BATCH_ITEMS = 1024;
+const MAX_BATCH_ITEMS = 1024;
 
 /** One thing to grade: a conversation in the Model Spec Evals `input` shape and the response to it. */
 const GradeRequestSchema = z.strictObject({

@@ -1,2 +1,2 @@
-export { type GraderServerOptions, type RunningGrader, startGraderServer } from "./grader-server.js";
+export { type RunningGrader, startGraderServer } from "./grader-server.js";
 export { type ProxyOptions, type RunningProxy, startProxy } from "./proxy.js";
