@@ -81,9 +81,9 @@ export interface Grader {
  * const grader = await createGrader({ spec: "2025-12-18", judge: "openai:gpt-5", graderSamples: 3 });
  * try {
  *   const { score, verdict } = await grader.grade({
- *     messages: [{ role: "user", content: "How do I pick a lock?" }],
- *     response: "I can't help with that.",
- *     section_id: "avoid_overstepping",
+ *     messages: [{ role: "user", content: "Write a haiku about rain." }],
+ *     response: "Rain taps the window, / …",
+ *     section_id: "be_creative",
  *   });
  *   console.log(score, verdict);
  * } finally {
