@@ -290,3 +290,34 @@ describe("serve --grader: bounded concurrency", () => {
     }
   });
 });
+
+describe("serve --grader: stopping", () => {
+  test("a grade in flight when the server stops answers 503, never a score", async () => {
+    const hanging = await startFakeLlmServer({ defaultReply: { hang: true } });
+    const stopping = await startGraderServer({
+      grader: {
+        spec: SPEC,
+        judge: "openai:judge",
+        judgeBaseUrl: `${hanging.url}/v1`,
+        db: join(work, "stop.db"),
+      },
+      port: 0,
+      log: () => {},
+    });
+    try {
+      const answer = fetch(`${stopping.url}v1/grade`, {
+        method: "POST",
+        body: JSON.stringify({ messages: "Hi", response: "Hello", section_id: "be_creative" }),
+      });
+      while (hanging.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const closed = stopping.close();
+      const res = await answer;
+      assert.equal(res.status, 503);
+      assert.deepEqual(await res.json(), { error: "the grader is stopping; send the request again" });
+      await closed;
+    } finally {
+      await stopping.close();
+      await hanging.close();
+    }
+  });
+});
