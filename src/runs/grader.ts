@@ -121,10 +121,20 @@ export async function createGrader(options: GraderOptions): Promise<Grader> {
       work.then(untrack, untrack);
       return work;
     };
-    const grade = (item: GradeRequest) => {
+    // The same request twice at once (identical completions in one RL group are common) asks the judge once:
+    // the second waits for the first's grade rather than missing the cache the first has not filled yet.
+    const pending = new Map<string, Promise<GradeResult>>();
+    const grade = (item: GradeRequest): Promise<GradeResult> => {
       if (stop.signal.aborted) throw new UsageError("the grader is closed");
       const { sample, response } = readRequest(item, spec);
-      return track(gradeResponse(plan, sample, response)).then(gradeResultOf);
+      const key = requestKey({ sample, response });
+      const running = pending.get(key);
+      if (running) return running;
+      const graded = track(gradeResponse(plan, sample, response)).then(gradeResultOf);
+      pending.set(key, graded);
+      const done = () => pending.delete(key);
+      graded.then(done, done);
+      return graded;
     };
     const opened = store;
     let closed: Promise<void> | null = null;

@@ -168,6 +168,24 @@ describe("serve --grader: POST /v1/grade", () => {
     assert.equal(judgeCalls(server.requests), calls, "the boundary token is kept in the database");
   });
 
+  test("the same item twice at once asks the judge once", async () => {
+    const item = (text: string) => ({
+      messages: text,
+      response: "Twice. score-marker:3",
+      rubric: "Be brief.",
+    });
+    let calls = judgeCalls(server.requests);
+    await post(item("Once"));
+    const single = judgeCalls(server.requests) - calls;
+    assert.ok(single > 0);
+    calls = judgeCalls(server.requests);
+    const { json } = await post({ items: [item("Twice"), item("Twice")] });
+    assert.equal(judgeCalls(server.requests) - calls, single);
+    const [a, b] = json.items as Record<string, unknown>[];
+    assert.equal(a?.compliance, 3);
+    assert.deepEqual(a, b);
+  });
+
   test("a batch answers in order, a bad item as its own error", async () => {
     const item = (n: number) => ({
       messages: "Write me a short poem.",
