@@ -1,7 +1,8 @@
 // The grader endpoint (`modelspec serve --grader`) against a direct `gradeResponse` call, both on one loopback
 // judge that answers at once (full context: every judge request carries the whole 2025-12-18 spec). Measured:
-//   - latency, one request at a time: p50/p99 of a direct call and of POST /v1/grade (client in this process,
-//     kept-alive fetch), rounds alternating so a slow moment of the machine falls on both; added = difference;
+//   - latency, one request at a time: p50/p99 of a direct call, of the direct call behind a bare node:http
+//     server (the floor of any HTTP surface), and of POST /v1/grade (client in this process, kept-alive
+//     node:http), rounds alternating so a slow moment of the machine falls on all three; added = difference;
 //   - throughput: items per second through the endpoint, as batches and as concurrent single requests, each
 //     item new (the judge is asked), and again from the grade cache (no judge call).
 // Run: npm run bench:grader [-- --requests 200 --items 2000 --batch 64 --clients 16 --judge-concurrency 16]
@@ -136,11 +137,11 @@ const grader = await startGraderServer({
 });
 // The client: node:http with kept-alive connections (lighter than fetch, so less of the client is measured).
 const agent = new Agent({ keepAlive: true, maxSockets: Math.max(CLIENTS, 1) });
-const post = (body: unknown) =>
+const post = (body: unknown, url = `${grader.url}v1/grade`) =>
   new Promise<{ score?: number; items?: { score?: number }[] }>((resolve, reject) => {
     const text = JSON.stringify(body);
     const req = request(
-      `${grader.url}v1/grade`,
+      url,
       {
         method: "POST",
         agent,
@@ -165,6 +166,25 @@ const viaEndpoint = async (i: number) => {
   if (json.score !== 5 / 6) throw new Error("endpoint: no grade");
 };
 
+// The floor of any HTTP surface here: a bare node:http server whose handler parses the body, makes the direct
+// call and answers JSON (no request checks, no log line).
+let bareCalls = 0;
+const bareServer = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", async () => {
+    JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    await direct(1_000_000 + bareCalls++);
+    res.setHeader("content-type", "application/json").end(JSON.stringify({ score: 5 / 6 }));
+  });
+});
+await new Promise<void>((resolve) => bareServer.listen(0, "127.0.0.1", resolve));
+const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/`;
+const viaBare = async (i: number) => {
+  const json = await post(item("bare", i), bareUrl);
+  if (json.score !== 5 / 6) throw new Error("bare: no grade");
+};
+
 const quantile = (xs: number[], q: number) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
@@ -174,16 +194,18 @@ const ms = (x: number) => +x.toFixed(2);
 // Warm-up: the spec's judge prompt, the SDK, the HTTP connections.
 for (let i = 0; i < 20; i++) {
   await direct(-1 - i);
+  await viaBare(-1 - i);
   await viaEndpoint(-1 - i);
 }
 
 // Latency, alternating rounds of 10.
-const times = { direct: [] as number[], endpoint: [] as number[] };
+const times = { direct: [] as number[], bare: [] as number[], endpoint: [] as number[] };
 // CPU time of this process (client, server and grading alike) per call: less at the mercy of a busy machine.
-const cpu = { direct: 0, endpoint: 0 };
+const cpu = { direct: 0, bare: 0, endpoint: 0 };
 for (let round = 0; round < REQUESTS / 10; round++) {
   for (const [name, call] of [
     ["direct", direct],
+    ["bare", viaBare],
     ["endpoint", viaEndpoint],
   ] as const) {
     for (let i = 0; i < 10; i++) {
@@ -200,10 +222,13 @@ const latency = {
   bench: "grader-latency",
   requests: REQUESTS,
   direct: { p50: ms(quantile(times.direct, 0.5)), p99: ms(quantile(times.direct, 0.99)) },
+  bareHttp: { p50: ms(quantile(times.bare, 0.5)), p99: ms(quantile(times.bare, 0.99)) },
   endpoint: { p50: ms(quantile(times.endpoint, 0.5)), p99: ms(quantile(times.endpoint, 0.99)) },
   addedP50: ms(quantile(times.endpoint, 0.5) - quantile(times.direct, 0.5)),
+  addedOverBareP50: ms(quantile(times.endpoint, 0.5) - quantile(times.bare, 0.5)),
   cpuMsPerCall: {
     direct: ms(cpu.direct / times.direct.length),
+    bareHttp: ms(cpu.bare / times.bare.length),
     endpoint: ms(cpu.endpoint / times.endpoint.length),
   },
   loadAverage: +(loadavg()[0] ?? 0).toFixed(1),
@@ -252,6 +277,7 @@ for (const mode of ["batch", "clients"] as const) {
 }
 
 agent.destroy();
+bareServer.close();
 await grader.close();
 store.close();
 judgeServer.close();
