@@ -79,6 +79,7 @@ export {
   renderSummary,
 } from "./report/index.js";
 export {
+  type BatchItemResult,
   type CalibrateOptions,
   type CalibrationReport,
   type ComparisonRow,
@@ -87,6 +88,7 @@ export {
   checkGates,
   compareRunPairs,
   compareRuns,
+  createGrader,
   type ErrorBudget,
   type EvaluateModelsOptions,
   type EvaluateOptions,
@@ -97,6 +99,10 @@ export {
   type GateFailure,
   type GateOptions,
   type GenerateOptions,
+  type GradeRequest,
+  type GradeResult,
+  type Grader,
+  type GraderOptions,
   type GroupRow,
   type ModelProgress,
   openResults,

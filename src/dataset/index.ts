@@ -1,4 +1,10 @@
 export { evalPromptSamples, exampleSamples } from "./from-spec.js";
-export { type JsonlRecord, readJsonlDataset, toJsonlRecord } from "./jsonl.js";
+export {
+  inputMessages,
+  JsonlInputSchema,
+  type JsonlRecord,
+  readJsonlDataset,
+  toJsonlRecord,
+} from "./jsonl.js";
 export { type Sample, SampleSchema } from "./sample.js";
 export { type SampleFilter, selectSamples } from "./select.js";

@@ -15,10 +15,28 @@ const JsonlMessageSchema = z.object({
   attributes: z.record(z.string(), z.string()).optional(),
 });
 
+/** A dataset line's `input`: one user message as text, or the conversation's messages. */
+export const JsonlInputSchema = z.union([z.string(), z.array(JsonlMessageSchema).min(1)]);
+
+/**
+ * The conversation of a dataset line's `input` (a text is one user message), attributes kept.
+ *
+ * @example
+ * inputMessages([{ role: "user", content: "Hello" }]); // one user message
+ */
+export function inputMessages(input: z.output<typeof JsonlInputSchema>): Message[] {
+  return typeof input === "string"
+    ? [textMessage("user", input)]
+    : input.map((m) => ({
+        ...textMessage(m.role, m.content),
+        ...(m.attributes && Object.keys(m.attributes).length > 0 ? { attributes: m.attributes } : {}),
+      }));
+}
+
 /** One line of a dataset in the shape OpenAI's Model Spec Evals uses. */
 const JsonlRecordSchema = z.object({
   id: z.union([z.string().min(1), z.number()]).transform(String),
-  input: z.union([z.string(), z.array(JsonlMessageSchema).min(1)]),
+  input: JsonlInputSchema,
   target: z.string().nullish(),
   metadata: z
     .object({
@@ -72,13 +90,7 @@ export function readJsonlDataset(path: string, model: SpecModel | null): Sample[
     const record = parsed.data;
     if (seen.has(record.id)) throw new DatasetError(`${where}: duplicate id '${record.id}'`);
     seen.add(record.id);
-    const input: Message[] =
-      typeof record.input === "string"
-        ? [textMessage("user", record.input)]
-        : record.input.map((m) => ({
-            ...textMessage(m.role, m.content),
-            ...(m.attributes && Object.keys(m.attributes).length > 0 ? { attributes: m.attributes } : {}),
-          }));
+    const input = inputMessages(record.input);
     const sectionId = record.metadata?.section_id || null;
     const target = record.target?.trim() ? record.target : null;
     const section = sectionId && model ? model.sections.find((s) => s.id === sectionId) : undefined;

@@ -14,12 +14,20 @@ export { evaluate } from "./evaluate.js";
 export { evaluateModels } from "./evaluate-models.js";
 export { checkGates, type ErrorBudget, type GateFailure, type GateOptions } from "./gate.js";
 export {
+  type BatchItemResult,
+  createGrader,
+  type GradeRequest,
+  type GradeResult,
+  type Grader,
+} from "./grader.js";
+export {
   type CalibrateOptions,
   DEFAULTS,
   type EvaluateModelsOptions,
   type EvaluateOptions,
   type GenerateOptions,
   GenerateOptionsSchema,
+  type GraderOptions,
   judgingFrom,
   type ModelProgress,
   type PreferencePairsOptions,

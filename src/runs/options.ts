@@ -299,17 +299,32 @@ export const ReasoningDataOptionsSchema = EvaluateOptionsSchema.omit({
 });
 export type ReasoningDataOptions = z.input<typeof ReasoningDataOptionsSchema>;
 
+/** `createGrader`: the spec and the judge options (no run: no prices, label or progress). */
+export const GraderOptionsSchema = z
+  .strictObject({
+    /** A spec folder, a release version fetched into the cache, or a compiled spec. */
+    spec: EvaluateOptionsSchema.shape.spec,
+    ...JudgeOptionsShape,
+    rubric: rubricOption(),
+  })
+  .omit({ prices: true, label: true, onProgress: true, onWarning: true });
+export type GraderOptions = z.input<typeof GraderOptionsSchema>;
+
 /**
  * How the judge grades, from the judge options: the verdict rule, what the judge reads, and its sampling.
  * Calibration hides the spec's examples, since those are the answers it grades.
  */
 export function judgingFrom(
-  o:
-    | z.output<typeof RegradeOptionsSchema>
-    | z.output<typeof EvaluateOptionsSchema>
-    | z.output<typeof CalibrateOptionsSchema>
-    | ResolvedGenerateOptions
-    | z.output<typeof ReasoningDataOptionsSchema>,
+  o: Pick<
+    JudgeOptions,
+    | "quorum"
+    | "graderSamples"
+    | "threshold"
+    | "graderSamplesAll"
+    | "judgeContext"
+    | "judgeMaxTokens"
+    | "judgeTemperature"
+  >,
   judgeId: string,
   hideExamples: boolean,
 ): JudgingSettings {

@@ -16,6 +16,7 @@ import {
   type RuntimeOptions,
   type RuntimeSummary,
 } from "../runtime/index.js";
+import { BodyTooLarge, readBody, sendJson, stderrLog } from "./http-json.js";
 import { gatherText, replaceText, type SseEvent, SseSplitter } from "./sse.js";
 import { createUpstream, HOP_BY_HOP, type Upstream, upstreamHeaders } from "./upstream.js";
 
@@ -166,22 +167,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   };
 }
 
-/**
- * Log lines to stderr, written together once per turn of the event loop: under load one write carries many
- * requests' lines (a write to a pipe is a blocking system call).
- */
-function stderrLog(): (line: string) => void {
-  let pending = "";
-  const flush = () => {
-    process.stderr.write(pending);
-    pending = "";
-  };
-  return (line) => {
-    if (pending === "") setImmediate(flush);
-    pending += `${line}\n`;
-  };
-}
-
 interface Context {
   upstream: Upstream;
   key: string | undefined;
@@ -230,42 +215,6 @@ function sendError(
   code: string | null = null,
 ): void {
   sendJson(res, status, { error: { message, type, param, code } });
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 /** The headers of our answer: the upstream's (without hop-by-hop ones), then what was applied. */

@@ -160,6 +160,17 @@ export class ResultStore {
     this.sql("UPDATE runs SET params = ? WHERE id = ?").run(JSON.stringify(params), runId);
   }
 
+  /**
+   * The token stored under `name` in the database's meta table, storing `fresh` first when there is none: one
+   * value per name for every process that shares the file (the grader keeps its judge-prompt boundary so, and its
+   * cached grades stay valid across restarts).
+   */
+  keptToken(name: string, fresh: string): string {
+    this.sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(name, fresh);
+    const row = this.sql("SELECT value FROM meta WHERE key = ?").get(name) as { value: string };
+    return row.value;
+  }
+
   /** Records that the process running the run is alive (a run whose heartbeat stops was interrupted). */
   touchRun(runId: string): void {
     this.sql("UPDATE runs SET heartbeat_at = ? WHERE id = ?").run(now(), runId);
@@ -283,15 +294,6 @@ export class ResultStore {
          WHERE s.run_id = ?`,
     ).get(runId) as Row;
     return { total: Number(row.total), done: Number(row.done), pending: Number(row.pending) };
-  }
-
-  /**
-   * A value kept in the database under `key` (the meta table): the stored one, or `initial` stored now. Two
-   * processes asking at once get the same value (the first write wins).
-   */
-  keptValue(key: string, initial: string): string {
-    this.sql("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(key, initial);
-    return String((this.sql("SELECT value FROM meta WHERE key = ?").get(key) as Row).value);
   }
 
   // Completions, grades and verdicts

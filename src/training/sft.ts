@@ -119,7 +119,7 @@ export async function reasoningData(options: ReasoningDataOptions): Promise<Reas
     try {
       // One boundary token per database for this command's prompts, kept there: the generator's and the judge's
       // prompts are then the same on a second run, and so are their cache keys.
-      const token = store.keptValue("data-sft:boundary", newBoundary());
+      const token = store.keptToken("data-sft:boundary", newBoundary());
       const plan: GradingPlan = {
         store,
         spec,

@@ -28,7 +28,7 @@ export interface JudgeFlags {
 }
 
 /** The library options of the judge flags (the rest, such as --json, are the CLI's own). */
-export function judgeOptions(f: JudgeFlags) {
+export function judgeOptions(f: Omit<JudgeFlags, "json" | "progress">) {
   return {
     judge: f.judge,
     graderSamples: f.graderSamples,
@@ -53,14 +53,15 @@ export function judgeOptions(f: JudgeFlags) {
 
 /**
  * Options shared by eval, regrade and calibrate: the judge and how it grades. `judgeRequired: false` for eval,
- * whose config file may name the judge (it checks for one itself).
+ * whose config file may name the judge (it checks for one itself). `forRuns: false` (serve --grader, which makes
+ * no run) leaves out what only a run has: --prices, --label, --json, --no-progress.
  */
-export function addJudgeOptions(command: Command, judgeRequired = true): Command {
+export function addJudgeOptions(command: Command, judgeRequired = true, forRuns = true): Command {
   const judge = new Option(
     "--judge <provider:model>",
     "grader model (a separate role; never defaults to the candidate)",
   ).makeOptionMandatory(judgeRequired);
-  return command
+  const judging = command
     .addOption(judge)
     .addOption(
       numberOption(
@@ -143,7 +144,9 @@ export function addJudgeOptions(command: Command, judgeRequired = true): Command
         DEFAULTS.maxResponseBytes,
       ),
     )
-    .option("--db <file>", "results database", DEFAULTS.db)
+    .option("--db <file>", "results database", DEFAULTS.db);
+  if (!forRuns) return judging;
+  return judging
     .option(
       "--prices <file>",
       'prices for cost estimates, YAML or JSON: {"openai:gpt-5": {input: 1.25, output: 10}} (USD per million tokens)',
@@ -156,7 +159,7 @@ export function addJudgeOptions(command: Command, judgeRequired = true): Command
     .option("--no-progress", "no progress bar");
 }
 
-/** `--rubric` (eval and regrade): how the judge grades, compliance alone or with the safe-completion axes. */
+/** `--rubric` (eval, regrade, serve --grader): how the judge grades, compliance alone or with the safe-completion axes. */
 export function addRubricOption(command: Command): Command {
   return command.addOption(
     new Option(
