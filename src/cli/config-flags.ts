@@ -12,6 +12,10 @@ interface ConfigurableFlags {
   developerPrompt?: string;
 }
 
+/** An app-prompt flag's value (`--system-prompt`, `--developer-prompt`, `--app-prompt`): a file's content, or the text. */
+export const prompt = (flag: string, value: string | undefined): string | undefined =>
+  value === undefined ? undefined : appPromptText(flag, value);
+
 /**
  * The eval flags with the config file applied: `--config <file>`, else `./modelspec.yaml` when there is one. A
  * flag given on the command line wins over the file (lists too: a `--section` replaces the file's sections); the
@@ -20,8 +24,6 @@ interface ConfigurableFlags {
  */
 export function applyConfigFile<F extends ConfigurableFlags>(command: Command, flags: F): F {
   const fromCli = (key: string) => command.getOptionValueSource(key) === "cli";
-  const prompt = (flag: string, value: string | undefined) =>
-    value === undefined ? undefined : appPromptText(flag, value);
   const merged: F = {
     ...flags,
     systemPrompt: prompt("--system-prompt", flags.systemPrompt),

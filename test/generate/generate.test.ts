@@ -565,6 +565,11 @@ describe("modelspec generate", () => {
         [...common, "--section", "letter_and_spirit", "--adaptive", "--out", join(work, "x.jsonl")],
         /^modelspec: --adaptive needs a candidate/,
       ],
+      // A run's flags are not generate's (it makes no run): refused as unknown, not silently ignored.
+      [
+        [...common, "--section", "letter_and_spirit", "--label", "x", "--out", join(work, "x.jsonl")],
+        /^modelspec: unknown option '--label'/,
+      ],
     ];
     const before = server.requests.length;
     for (const [args, message] of cases) {

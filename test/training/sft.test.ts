@@ -304,11 +304,28 @@ describe("modelspec data sft (CLI)", () => {
     assert.equal(again.stderr, `modelspec: --out ${out}: the file exists (--force replaces it)\n`);
     assert.equal(lines(out).length, 3);
 
-    const forced = await cli([...args, "--out", out, "--force", "--reasoning-in", "field"]);
+    // --system-prompt: the app's prompt heads every conversation, in the training lines too.
+    const app = "Only discuss Acme products.";
+    const forced = await cli([
+      ...args,
+      "--out",
+      out,
+      "--force",
+      "--reasoning-in",
+      "field",
+      "--system-prompt",
+      app,
+    ]);
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(forced.stdout, /^Kept 3 of 10 prompts: /);
     assert.match(forced.stdout, /1 unknown_citation, 1 unsupported_citation/);
     assert.ok(lines(out).every((l) => typeof l.reasoning === "string"));
+    assert.ok(
+      lines(out).every(
+        (l) => JSON.stringify(l.messages[0]) === JSON.stringify({ role: "system", content: app }),
+      ),
+      JSON.stringify(lines(out)[0]),
+    );
   });
 
   test("bad input: one line, exit 2, nothing written", async () => {

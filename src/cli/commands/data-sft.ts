@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import { DEFAULTS } from "../../runs/index.js";
 import { reasoningData, renderReasoningData } from "../../training/index.js";
+import { prompt } from "../config-flags.js";
 import { examples, printJson } from "../output.js";
 import { collect, numberOption } from "../parse-options.js";
 import { runInTerminal } from "../run-in-terminal.js";
@@ -25,6 +26,8 @@ interface SftFlags extends JudgeFlags {
   temperature?: number;
   concurrency: number;
   baseUrl?: string;
+  systemPrompt?: string;
+  developerPrompt?: string;
 }
 
 /**
@@ -95,6 +98,14 @@ export function addDataSftCommand(data: Command): void {
     .option(
       "--base-url <url>",
       "the generator's server: OpenAI-compatible (else OPENAI_BASE_URL), or Anthropic's (else ANTHROPIC_BASE_URL)",
+    )
+    .option(
+      "--system-prompt <file|text>",
+      "your app's system prompt (a file's content, or the text): first in every conversation, and in the training lines",
+    )
+    .option(
+      "--developer-prompt <file|text>",
+      "your app's developer prompt (a file's content, or the text): after the system prompt, and in the training lines",
     );
   addJudgeOptions(command)
     .addHelpText(
@@ -120,6 +131,8 @@ export function addDataSftCommand(data: Command): void {
           temperature: f.temperature,
           concurrency: f.concurrency,
           baseUrl: f.baseUrl,
+          systemPrompt: prompt("--system-prompt", f.systemPrompt),
+          developerPrompt: prompt("--developer-prompt", f.developerPrompt),
           maxAnswers: f.maxAnswers,
           out: f.out,
           force: f.force ?? false,

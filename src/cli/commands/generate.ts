@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
-import { UsageError } from "../../errors.js";
 import { type GenerationSummary, generatePrompts } from "../../generate/index.js";
-import { appPromptText, DEFAULTS } from "../../runs/index.js";
+import { DEFAULTS } from "../../runs/index.js";
+import { prompt } from "../config-flags.js";
 import { examples, printJson } from "../output.js";
 import { collect, numberOption } from "../parse-options.js";
 import { runInTerminal } from "../run-in-terminal.js";
@@ -117,7 +117,8 @@ export function registerGenerateCommand(program: Command): void {
         DEFAULTS.adaptiveRounds,
       ),
     );
-  addJudgeOptions(command, false)
+  addJudgeOptions(command, false, false)
+    .option("--json", "print the summary as JSON")
     .addHelpText(
       "after",
       examples(
@@ -127,11 +128,8 @@ export function registerGenerateCommand(program: Command): void {
       ),
     )
     .action(async (f: GenerateFlags) => {
-      if (f.label !== undefined || f.prices !== undefined) {
-        throw new UsageError("--label and --prices are for runs, not generate");
-      }
       const { label: _label, prices: _prices, ...judging } = judgeOptions({ ...f, judge: f.judge ?? "" });
-      const appPrompt = f.appPrompt === undefined ? undefined : appPromptText("--app-prompt", f.appPrompt);
+      const appPrompt = prompt("--app-prompt", f.appPrompt);
       const { result, stopped } = await runInTerminal(false, ({ signal }) =>
         generatePrompts({
           ...judging,
