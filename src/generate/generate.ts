@@ -8,10 +8,11 @@ import {
   askJson,
   type CallPolicy,
   callProvider,
+  completionKey,
+  completionRecord,
   DEFAULT_POLICY,
   type GradingPlan,
   gradeResponse,
-  messageKey,
   requestKey,
 } from "../runner/index.js";
 import {
@@ -462,13 +463,11 @@ class Generation {
     if (!role) return { error: "no candidate" };
     const messages = recordMessages(record);
     const request = { messages, maxTokens: this.o.againstMaxTokens };
-    const key = requestKey({
-      kind: "completion",
+    const key = completionKey({
+      ...request,
       provider: role.provider.id,
-      messages: messageKey(messages),
-      maxTokens: request.maxTokens,
-      temperature: null,
-      seed: null,
+      temperature: undefined,
+      seed: undefined,
       epoch: 1,
     });
     const cached = this.store.getCompletion(key);
@@ -481,16 +480,7 @@ class Generation {
         this.roles.policy,
         this.roles.signal,
       );
-      this.store.putCompletion({
-        key,
-        provider: role.provider.id,
-        text: result.text,
-        inputTokens: result.usage.inputTokens,
-        outputTokens: result.usage.outputTokens,
-        cachedTokens: result.usage.cachedInputTokens ?? null,
-        finishReason: result.finishReason ?? null,
-        refusal: result.refusal ?? null,
-      });
+      this.store.putCompletion(completionRecord(key, role.provider.id, result));
       return { text: result.text };
     } catch (error) {
       if (!(error instanceof ProviderError) || error.kind === "aborted") throw error;

@@ -2,7 +2,7 @@ export { createBoundary, newBoundary } from "./boundary.js";
 export { gradersToDraw } from "./early-stop.js";
 export { type Grade, gradeRequest, readGrade } from "./grade.js";
 export { buildJudgePrompt, type JudgePromptInput, renderConversation } from "./judge-prompt.js";
-export { parseJudgeAnswer } from "./parse-answer.js";
+export { parseJudgeAnswer, readModelJson } from "./parse-answer.js";
 export {
   aggregateSafeCompletion,
   HELPFULNESS_LEVELS,

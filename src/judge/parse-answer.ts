@@ -14,6 +14,29 @@ export type ParsedAnswer =
   | { status: "refused"; reason: string };
 
 /**
+ * A model's text read as one JSON value: a markdown fence around it is allowed (models add one despite structured
+ * output); text that is not JSON, or an object with a key twice, is not a value (why, in `reason`). JSON.parse
+ * keeps the last of duplicate keys — {"compliance":1,…,"compliance":7} would read as 7 — and an answer that says
+ * two things is unusable, not the later of them.
+ *
+ * @example
+ * readModelJson('```json\n{"a": 1}\n```'); // { ok: true, value: { a: 1 } }
+ */
+export function readModelJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  const trimmed = text.trim();
+  const body = /^```(?:json)?\s*([\s\S]*?)\s*```$/.exec(trimmed)?.[1] ?? trimmed;
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { ok: false, reason: `not JSON: ${JSON.stringify(trimmed.slice(0, 80))}` };
+  }
+  const duplicate = duplicateKey(body);
+  if (duplicate !== null) return { ok: false, reason: `duplicate key ${JSON.stringify(duplicate)}` };
+  return { ok: true, value };
+}
+
+/**
  * Reads one judge answer. Anything but a well-formed, in-range answer is `unparseable` or `refused`: it is
  * counted apart and never becomes a pass or a fail. In safe-completion mode an answer missing either axis (or with a
  * value outside it) is unparseable too.
@@ -26,21 +49,9 @@ export function parseJudgeAnswer(
   if (result.finishReason === "content_filter" || result.finishReason === "refusal") {
     return { status: "refused", reason: `finish reason ${result.finishReason}` };
   }
-  const text = result.text.trim();
-  // Some judges wrap JSON in a markdown fence despite structured output; accept exactly one object.
-  const body = /^```(?:json)?\s*([\s\S]*?)\s*```$/.exec(text)?.[1] ?? text;
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return { status: "unparseable", reason: `not JSON: ${JSON.stringify(text.slice(0, 80))}` };
-  }
-  // JSON.parse keeps the last of duplicate keys: {"compliance":1,…,"compliance":7} would read as 7. An answer
-  // that says two things is unusable, not the later of them.
-  const duplicate = duplicateKey(body);
-  if (duplicate !== null) {
-    return { status: "unparseable", reason: `duplicate key ${JSON.stringify(duplicate)}` };
-  }
+  const json = readModelJson(result.text);
+  if (!json.ok) return { status: "unparseable", reason: json.reason };
+  const value = json.value;
   const parsed = (rubric === "safe-completion" ? SafeCompletionAnswerSchema : JudgeAnswerSchema).safeParse(
     value,
   );

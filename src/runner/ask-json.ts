@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { readModelJson } from "../judge/index.js";
 import type { GenerateRequest, Provider, TokenUsage } from "../providers/index.js";
 import { type CallPolicy, callProvider } from "./call.js";
 import type { AdaptiveLimiter } from "./limiter.js";
@@ -13,7 +14,7 @@ export type JsonAnswer<T> =
 
 /**
  * Asks a model for one JSON object and reads it with a zod schema, asking again (up to `maxAnswers` answers in
- * all) when the answer is not JSON or not of the schema; a generator's answer that cannot be read is counted,
+ * all) when the answer is not JSON (`readModelJson`: a fence allowed, a key twice refused) or not of the schema; a generator's answer that cannot be read is counted,
  * never used. Each call goes through `callProvider` (the limiter, timeouts and retries of provider errors);
  * a provider error that outlasts them is thrown as the ProviderError.
  *
@@ -35,17 +36,12 @@ export async function askJson<S extends z.ZodType>(
     const { result } = await callProvider(provider, limiter, request, options.policy, options.signal);
     usage.inputTokens += result.usage.inputTokens;
     usage.outputTokens += result.usage.outputTokens;
-    const text = result.text.trim();
-    // Models wrap JSON in a markdown fence despite structured output; accept exactly one fenced object.
-    const body = /^```(?:json)?\s*([\s\S]*?)\s*```$/.exec(text)?.[1] ?? text;
-    let value: unknown;
-    try {
-      value = JSON.parse(body);
-    } catch {
-      invalid.push(`not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+    const json = readModelJson(result.text);
+    if (!json.ok) {
+      invalid.push(json.reason);
       continue;
     }
-    const parsed = schema.safeParse(value);
+    const parsed = schema.safeParse(json.value);
     if (parsed.success) return { ok: true, value: parsed.data, invalid, usage };
     const issue = parsed.error.issues[0];
     invalid.push(`${issue?.path.join(".") || "answer"}: ${issue?.message ?? "invalid"}`);

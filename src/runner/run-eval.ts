@@ -4,8 +4,9 @@ import { type Provider, ProviderError } from "../providers/index.js";
 import type { SpecModel } from "../spec/index.js";
 import type { ResultStore, RunSampleRow, VerdictRecord } from "../store/index.js";
 import { type CallPolicy, callProvider } from "./call.js";
+import { completionRecord } from "./completion-record.js";
 import { type GradeOutcome, gradeResponse } from "./grade-response.js";
-import { messageKey, requestKey } from "./keys.js";
+import { completionKey } from "./keys.js";
 import type { AdaptiveLimiter } from "./limiter.js";
 
 export interface GenerationSettings {
@@ -186,16 +187,11 @@ async function obtainCompletion(
     temperature: plan.generation.temperature,
     seed: plan.generation.seed,
   };
-  const key = requestKey({
-    kind: "completion",
+  const key = completionKey({
+    ...request,
     provider: provider.id,
-    messages: messageKey(request.messages),
-    maxTokens: request.maxTokens,
-    temperature: request.temperature ?? null,
-    seed: request.seed ?? null,
     epoch: row.epoch,
-    // Only when set, so the keys of runs without a base URL stay what they were.
-    ...(plan.generation.server ? { server: plan.generation.server } : {}),
+    server: plan.generation.server,
   });
   const cached = store.getCompletion(key);
   if (cached) {
@@ -209,16 +205,7 @@ async function obtainCompletion(
     });
     state.inputTokens += result.usage.inputTokens;
     state.outputTokens += result.usage.outputTokens;
-    store.putCompletion({
-      key,
-      provider: provider.id,
-      text: result.text,
-      inputTokens: result.usage.inputTokens,
-      outputTokens: result.usage.outputTokens,
-      cachedTokens: result.usage.cachedInputTokens ?? null,
-      finishReason: result.finishReason ?? null,
-      refusal: result.refusal ?? null,
-    });
+    store.putCompletion(completionRecord(key, provider.id, result));
     store.setSampleCompletion(runId, row.sampleId, row.epoch, { key });
     return { text: result.text };
   } catch (error) {

@@ -5,6 +5,45 @@
  */
 export const SCHEMA_VERSION = 4;
 
+/** The tables of `modelspec generate` (schema 4): part of a new database and of the upgrade from 3. */
+const GENERATION_TABLES = `
+-- modelspec generate: one generation per set of parameters; each request to the generator (a task) and each
+-- prompt it wrote (kept, rejected, duplicate, ...) is stored, so a re-run asks only for what is missing.
+CREATE TABLE IF NOT EXISTS generations (
+  id TEXT PRIMARY KEY,               -- hash of the parameters (generate/identity.ts)
+  created_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL,              -- running | completed | interrupted
+  tool_version TEXT NOT NULL,
+  params TEXT NOT NULL,              -- JSON: the parameters the id hashes
+  boundary TEXT NOT NULL             -- the delimiter token of the generation's prompts, reused on resume
+);
+
+CREATE TABLE IF NOT EXISTS generation_tasks (
+  generation_id TEXT NOT NULL REFERENCES generations(id),
+  task TEXT NOT NULL,                -- one request to the generator, e.g. section#round.request
+  ok INTEGER NOT NULL,               -- 1 when an answer was usable
+  invalid TEXT NOT NULL,             -- JSON array: why each unusable answer was unusable
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (generation_id, task)
+);
+
+CREATE TABLE IF NOT EXISTS generation_items (
+  generation_id TEXT NOT NULL REFERENCES generations(id),
+  task TEXT NOT NULL,
+  position INTEGER NOT NULL,         -- order in the task's answer
+  item_id TEXT NOT NULL,             -- content hash: the id written to the output
+  section_id TEXT NOT NULL,
+  round INTEGER NOT NULL,
+  parent_id TEXT,
+  status TEXT NOT NULL,              -- pending | accepted | rejected | duplicate | failed | passed | ungraded
+  reason TEXT,                       -- why rejected or duplicate (a category)
+  note TEXT,                         -- the validator's words, the near-duplicate's id, the candidate's score
+  record TEXT NOT NULL,              -- JSON: the output record
+  PRIMARY KEY (generation_id, task, position)
+);
+`;
+
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -89,42 +128,7 @@ CREATE TABLE IF NOT EXISTS verdicts (
   PRIMARY KEY (run_id, sample_id, epoch)
 );
 
--- modelspec generate: one generation per set of parameters; each request to the generator (a task) and each
--- prompt it wrote (kept, rejected, duplicate, ...) is stored, so a re-run asks only for what is missing.
-CREATE TABLE IF NOT EXISTS generations (
-  id TEXT PRIMARY KEY,               -- hash of the parameters (generate/identity.ts)
-  created_at TEXT NOT NULL,
-  finished_at TEXT,
-  status TEXT NOT NULL,              -- running | completed | interrupted
-  tool_version TEXT NOT NULL,
-  params TEXT NOT NULL,              -- JSON: the parameters the id hashes
-  boundary TEXT NOT NULL             -- the delimiter token of the generation's prompts, reused on resume
-);
-
-CREATE TABLE IF NOT EXISTS generation_tasks (
-  generation_id TEXT NOT NULL REFERENCES generations(id),
-  task TEXT NOT NULL,                -- one request to the generator, e.g. section#round.request
-  ok INTEGER NOT NULL,               -- 1 when an answer was usable
-  invalid TEXT NOT NULL,             -- JSON array: why each unusable answer was unusable
-  created_at TEXT NOT NULL,
-  PRIMARY KEY (generation_id, task)
-);
-
-CREATE TABLE IF NOT EXISTS generation_items (
-  generation_id TEXT NOT NULL REFERENCES generations(id),
-  task TEXT NOT NULL,
-  position INTEGER NOT NULL,         -- order in the task's answer
-  item_id TEXT NOT NULL,             -- content hash: the id written to the output
-  section_id TEXT NOT NULL,
-  round INTEGER NOT NULL,
-  parent_id TEXT,
-  status TEXT NOT NULL,              -- pending | accepted | rejected | duplicate | failed | passed | ungraded
-  reason TEXT,                       -- why rejected or duplicate (a category)
-  note TEXT,                         -- the validator's words, the near-duplicate's id, the candidate's score
-  record TEXT NOT NULL,              -- JSON: the output record
-  PRIMARY KEY (generation_id, task, position)
-);
-`;
+${GENERATION_TABLES}`;
 
 /** Statements that bring a database of an older schema version to this one, by the version they start from. */
 export const MIGRATIONS: Record<number, string> = {
@@ -145,40 +149,5 @@ ALTER TABLE grades ADD COLUMN helpfulness TEXT;
 ALTER TABLE verdicts ADD COLUMN severity TEXT;
 ALTER TABLE verdicts ADD COLUMN helpfulness TEXT;
 ALTER TABLE verdicts ADD COLUMN reward REAL;
--- modelspec generate: one generation per set of parameters; each request to the generator (a task) and each
--- prompt it wrote (kept, rejected, duplicate, ...) is stored, so a re-run asks only for what is missing.
-CREATE TABLE IF NOT EXISTS generations (
-  id TEXT PRIMARY KEY,               -- hash of the parameters (generate/identity.ts)
-  created_at TEXT NOT NULL,
-  finished_at TEXT,
-  status TEXT NOT NULL,              -- running | completed | interrupted
-  tool_version TEXT NOT NULL,
-  params TEXT NOT NULL,              -- JSON: the parameters the id hashes
-  boundary TEXT NOT NULL             -- the delimiter token of the generation's prompts, reused on resume
-);
-
-CREATE TABLE IF NOT EXISTS generation_tasks (
-  generation_id TEXT NOT NULL REFERENCES generations(id),
-  task TEXT NOT NULL,                -- one request to the generator, e.g. section#round.request
-  ok INTEGER NOT NULL,               -- 1 when an answer was usable
-  invalid TEXT NOT NULL,             -- JSON array: why each unusable answer was unusable
-  created_at TEXT NOT NULL,
-  PRIMARY KEY (generation_id, task)
-);
-
-CREATE TABLE IF NOT EXISTS generation_items (
-  generation_id TEXT NOT NULL REFERENCES generations(id),
-  task TEXT NOT NULL,
-  position INTEGER NOT NULL,         -- order in the task's answer
-  item_id TEXT NOT NULL,             -- content hash: the id written to the output
-  section_id TEXT NOT NULL,
-  round INTEGER NOT NULL,
-  parent_id TEXT,
-  status TEXT NOT NULL,              -- pending | accepted | rejected | duplicate | failed | passed | ungraded
-  reason TEXT,                       -- why rejected or duplicate (a category)
-  note TEXT,                         -- the validator's words, the near-duplicate's id, the candidate's score
-  record TEXT NOT NULL,              -- JSON: the output record
-  PRIMARY KEY (generation_id, task, position)
-);
-`,
+${GENERATION_TABLES}`,
 };

@@ -1,5 +1,5 @@
 import type { GenerateRequest, GenerateResult, Provider } from "../providers/index.js";
-import { requestKey } from "../runner/index.js";
+import { completionRecord, requestKey } from "../runner/index.js";
 import type { ResultStore } from "../store/index.js";
 
 /**
@@ -34,16 +34,7 @@ export function answerCache(
       return { text: stored.text, usage: { inputTokens: 0, outputTokens: 0 } };
     }
     const result = await provider.generate(request);
-    store.putCompletion({
-      key,
-      provider: provider.id,
-      text: result.text,
-      inputTokens: result.usage.inputTokens,
-      outputTokens: result.usage.outputTokens,
-      cachedTokens: result.usage.cachedInputTokens ?? null,
-      finishReason: result.finishReason ?? null,
-      refusal: result.refusal ?? null,
-    });
+    store.putCompletion(completionRecord(key, provider.id, result));
     return result;
   };
   return { provider: { id: provider.id, generate }, cached: () => cached };

@@ -55,6 +55,14 @@ describe("askJson", () => {
     assert.equal(chatty.ok, false);
   });
 
+  test("an object with a key twice is unusable, as a judge answer is (not the later of the two)", async () => {
+    const model = scripted(['{"prompts": ["a"], "prompts": ["b"]}', '{"prompts": ["c"]}']);
+    const answer = await ask(model.provider);
+    assert.ok(answer.ok);
+    assert.deepEqual(answer.value, { prompts: ["c"] });
+    assert.deepEqual(answer.invalid, ['duplicate key "prompts"']);
+  });
+
   test("not JSON, then not the schema, then valid: asked again, the unusable answers listed in order", async () => {
     const model = scripted(["Sure! Here are some prompts.", '{"prompts": []}', '{"prompts": ["ok"]}']);
     const answer = await ask(model.provider);
