@@ -9,4 +9,4 @@ export {
 } from "./grade-response.js";
 export { completionKey, requestKey } from "./keys.js";
 export { AdaptiveLimiter } from "./limiter.js";
-export { type GenerationSettings, type ProgressState, runEval } from "./run-eval.js";
+export { type GenerationSettings, newProgress, type ProgressState, runEval } from "./run-eval.js";

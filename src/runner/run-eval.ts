@@ -51,6 +51,28 @@ export interface EvalPlan {
 }
 
 /**
+ * Progress with nothing counted yet but what is already done.
+ *
+ * @example
+ * const state = newProgress(samples.length, 0);
+ */
+export function newProgress(total: number, done: number): ProgressState {
+  return {
+    total,
+    done,
+    graded: 0,
+    compliant: 0,
+    ungraded: 0,
+    errors: 0,
+    cachedCompletions: 0,
+    cachedGrades: 0,
+    retries: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+  };
+}
+
+/**
  * Generates and grades every pending sample of a run: it schedules the calls, retries them through
  * `callProvider` and caches their results; what a grade and a verdict are is the judge's. Completions and grades
  * are looked up by content key first, so a resumed or repeated run pays only for what is missing. Provider
@@ -62,19 +84,7 @@ export interface EvalPlan {
  */
 export async function runEval(plan: EvalPlan): Promise<ProgressState> {
   const counts = plan.store.countSamples(plan.runId);
-  const state: ProgressState = {
-    total: counts.total,
-    done: counts.done,
-    graded: 0,
-    compliant: 0,
-    ungraded: 0,
-    errors: 0,
-    cachedCompletions: 0,
-    cachedGrades: 0,
-    retries: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-  };
+  const state = newProgress(counts.total, counts.done);
   const pending = plan.store.pendingSamples(plan.runId);
   const workers = (plan.candidate?.limiter.maxConcurrency ?? 0) + plan.judge.limiter.maxConcurrency;
   // Each call in flight listens for a stop on the run's signal: raise Node's leak warning above that bound.

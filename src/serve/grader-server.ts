@@ -3,13 +3,13 @@
  * `POST /v1/grade` takes one request or a batch (`{items: […]}`), `GET /healthz` says it is up. Plain node:http,
  * as the proxy: JSON in and out, a capped body, one log line per request without any text of the request.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { performance } from "node:perf_hooks";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { UsageError } from "../errors.js";
 import { listen } from "../listen.js";
 import { ProviderError } from "../providers/index.js";
 import { createGrader, type Grader, type GraderOptions } from "../runs/index.js";
 import { BodyTooLarge, readBody, sendJson, stderrLog } from "./http-json.js";
+import { loggedServer, type RequestLog, shownHost } from "./logged-server.js";
 
 export interface GraderServerOptions {
   /** The spec, the judge and how it grades, the database: as `createGrader` takes them. */
@@ -35,14 +35,8 @@ export interface RunningGrader {
 }
 
 /** One line per request: what happened, never a message or a response text. */
-interface LogEntry {
-  time: string;
-  method: string;
-  path: string;
-  status: number;
-  ms: number;
+interface LogEntry extends RequestLog {
   items?: number;
-  error?: string;
 }
 
 /**
@@ -58,27 +52,11 @@ export async function startGraderServer(options: GraderServerOptions): Promise<R
   const grader = await createGrader(options.grader);
   const log = options.log ?? stderrLog();
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
-  let inFlight = 0;
-  let drained: (() => void) | null = null;
-  const server: Server = createServer((req, res) => {
-    inFlight++;
-    const started = performance.now();
-    const entry: LogEntry = {
-      time: new Date().toISOString(),
-      method: req.method ?? "",
-      path: (req.url ?? "/").split("?")[0] ?? "/",
-      status: 0,
-      ms: 0,
-    };
-    res.once("close", () => {
-      entry.status = res.statusCode;
-      entry.ms = Math.round((performance.now() - started) * 100) / 100;
-      if (!res.writableFinished) entry.error ??= "client closed the connection";
-      log(JSON.stringify(entry));
-      inFlight--;
-      if (inFlight === 0) drained?.();
-    });
-    handle(req, res, entry, grader, maxBodyBytes).catch((error: unknown) => {
+  const { server, closeConnectionsWhenDrained } = loggedServer<LogEntry>(
+    log,
+    () => ({}),
+    (req, res, entry) => handle(req, res, entry, grader, maxBodyBytes),
+    (error, res, entry) => {
       // Never a crash and never a stack: a stop answers 503, anything unexpected 500 with one line.
       const stopping = error instanceof ProviderError && error.kind === "aborted";
       entry.error = stopping
@@ -89,9 +67,8 @@ export async function startGraderServer(options: GraderServerOptions): Promise<R
       if (res.headersSent) res.destroy();
       else if (stopping) sendJson(res, 503, { error: "the grader is stopping; send the request again" });
       else sendJson(res, 500, { error: "internal error in modelspec serve --grader" });
-    });
-  });
-  server.on("clientError", (_error, socket) => socket.destroy());
+    },
+  );
 
   const host = options.host ?? "127.0.0.1";
   let port: number;
@@ -101,11 +78,9 @@ export async function startGraderServer(options: GraderServerOptions): Promise<R
     await grader.close();
     throw error;
   }
-  const shownHost =
-    host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host;
   let closed: Promise<void> | null = null;
   return {
-    url: `http://${shownHost}:${port}/`,
+    url: `http://${shownHost(host)}:${port}/`,
     port,
     judge: grader.judge,
     spec: grader.spec,
@@ -115,8 +90,7 @@ export async function startGraderServer(options: GraderServerOptions): Promise<R
         server.closeIdleConnections();
         // The grades in flight stop (their requests answer 503), then their connections close.
         await grader.close();
-        if (inFlight === 0) server.closeAllConnections();
-        else drained = () => server.closeAllConnections();
+        closeConnectionsWhenDrained();
         await stopped;
       })();
       return closed;

@@ -3,8 +3,7 @@
  * language gets the chain of command by changing its base URL. Plain node:http rather than the viewer's hono:
  * a proxy passes bodies on as bytes, with back-pressure, and must know when a client goes away.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { performance } from "node:perf_hooks";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { ModelspecError, UsageError } from "../errors.js";
 import { listen } from "../listen.js";
 import {
@@ -17,6 +16,7 @@ import {
   type RuntimeSummary,
 } from "../runtime/index.js";
 import { BodyTooLarge, readBody, sendJson, stderrLog } from "./http-json.js";
+import { loggedServer, type RequestLog, shownHost } from "./logged-server.js";
 import { gatherText, replaceText, type SseEvent, SseSplitter } from "./sse.js";
 import { createUpstream, HOP_BY_HOP, type Upstream, upstreamHeaders } from "./upstream.js";
 
@@ -55,12 +55,7 @@ export interface RunningProxy {
 const GUARD_ORDER: GuardResult["status"][] = ["pass", "unchecked", "flagged", "revised", "blocked"];
 
 /** One line per request: what happened, never a key, and message text only with logContent. */
-interface LogEntry {
-  time: string;
-  method: string;
-  path: string;
-  status: number;
-  ms: number;
+interface LogEntry extends RequestLog {
   upstream: number | null;
   stream?: boolean;
   sections?: number;
@@ -68,7 +63,6 @@ interface LogEntry {
   untrusted?: number;
   guard?: string;
   guardSections?: string[];
-  error?: string;
   messages?: unknown;
   response?: string;
 }
@@ -103,36 +97,18 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024,
   };
 
-  let inFlight = 0;
-  let drained: (() => void) | null = null;
-  const server: Server = createServer((req, res) => {
-    inFlight++;
-    const started = performance.now();
-    const entry: LogEntry = {
-      time: new Date().toISOString(),
-      method: req.method ?? "",
-      path: (req.url ?? "/").split("?")[0] ?? "/",
-      status: 0,
-      ms: 0,
-      upstream: null,
-    };
-    res.once("close", () => {
-      entry.status = res.statusCode;
-      entry.ms = Math.round((performance.now() - started) * 100) / 100;
-      if (!res.writableFinished) entry.error ??= "client closed the connection";
-      log(JSON.stringify(entry));
-      inFlight--;
-      if (inFlight === 0) drained?.();
-    });
-    handle(req, res, entry, context).catch((error: unknown) => {
+  const { server, closeConnectionsWhenDrained } = loggedServer<LogEntry>(
+    log,
+    () => ({ upstream: null }),
+    (req, res, entry) => handle(req, res, entry, context),
+    (error, res, entry) => {
       // Never a crash of the server, and never a stack or a key in the answer or the log.
       entry.error = error instanceof Error ? error.message : String(error);
       if (key) entry.error = entry.error.replaceAll(key, "[redacted]");
       if (!res.headersSent) sendError(res, 500, "internal error in modelspec serve", "server_error");
       else res.destroy();
-    });
-  });
-  server.on("clientError", (_error, socket) => socket.destroy());
+    },
+  );
 
   const host = options.host ?? "127.0.0.1";
   let port: number;
@@ -142,11 +118,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     upstream.close();
     throw error;
   }
-  const shownHost =
-    host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host;
   let closed: Promise<void> | null = null;
   return {
-    url: `http://${shownHost}:${port}/v1`,
+    url: `http://${shownHost(host)}:${port}/v1`,
     port,
     upstream: upstream.shown,
     summary,
@@ -158,9 +132,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         });
         // Idle kept-alive connections would hold the server open; requests in flight finish first.
         server.closeIdleConnections();
-        const finish = () => server.closeAllConnections();
-        if (inFlight === 0) finish();
-        else drained = finish;
+        closeConnectionsWhenDrained();
       });
       return closed;
     },

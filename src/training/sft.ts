@@ -11,7 +11,7 @@ import {
   type GradingPlan,
   gradeResponse,
   type JsonAnswer,
-  type ProgressState,
+  newProgress,
 } from "../runner/index.js";
 import {
   datasetName,
@@ -129,19 +129,7 @@ export async function reasoningData(options: ReasoningDataOptions): Promise<Reas
         signal,
       };
       const answers = answerCache(generator, store, withoutCredentials(o.baseUrl));
-      const state: ProgressState = {
-        total: samples.length,
-        done: 0,
-        graded: 0,
-        compliant: 0,
-        ungraded: 0,
-        errors: 0,
-        cachedCompletions: 0,
-        cachedGrades: 0,
-        retries: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-      };
+      const state = newProgress(samples.length, 0);
       const job: Job = {
         spec,
         plan,

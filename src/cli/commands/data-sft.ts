@@ -3,9 +3,10 @@ import { DEFAULTS } from "../../runs/index.js";
 import { reasoningData, renderReasoningData } from "../../training/index.js";
 import { prompt } from "../config-flags.js";
 import { examples, printJson } from "../output.js";
-import { collect, numberOption } from "../parse-options.js";
+import { numberOption } from "../parse-options.js";
 import { runInTerminal } from "../run-in-terminal.js";
 import { addJudgeOptions, type JudgeFlags, judgeOptions } from "./judge-options.js";
+import { addSelectionOptions } from "./selection-options.js";
 
 interface SftFlags extends JudgeFlags {
   reasoning: true;
@@ -36,7 +37,7 @@ interface SftFlags extends JudgeFlags {
  * written).
  */
 export function addDataSftCommand(data: Command): void {
-  const command = data
+  const selecting = data
     .command("sft")
     .description(
       "Reasoning data for fine-tuning: a generator answers each prompt citing the spec, the judge keeps compliant answers whose citations it relied on",
@@ -71,18 +72,8 @@ export function addDataSftCommand(data: Command): void {
         DEFAULTS.maxAnswers,
       ),
     )
-    .option("--spec <dir|version>", "spec folder or fetched release", DEFAULTS.spec)
-    .option(
-      "--dataset <name|file>",
-      "the prompts: eval-prompts, examples, or a JSONL file (Model Spec Evals shape)",
-      DEFAULTS.dataset,
-    )
-    .option("--section <id>", "only prompts of this section (repeatable)", collect, [])
-    .option("--top <id>", "only prompts under this top-level section (repeatable)", collect, [])
-    .option("--authority <level>", "only sections at this authority (repeatable)", collect, [])
-    .option("--tag <tag>", "only sections with this tag (repeatable)", collect, [])
-    .addOption(numberOption("--limit <n>", "at most n prompts", "limit"))
-    .addOption(numberOption("--seed <n>", "random subset with this seed (with --limit)", "seed"))
+    .option("--spec <dir|version>", "spec folder or fetched release", DEFAULTS.spec);
+  const command = addSelectionOptions(selecting, "prompts")
     .addOption(
       numberOption("--max-tokens <n>", "generator answer budget", "maxTokens", DEFAULTS.sftMaxTokens),
     )

@@ -4,11 +4,12 @@ import { renderEstimate } from "../../report/index.js";
 import { DEFAULTS, type ErrorBudget, estimateRun, evaluateModels } from "../../runs/index.js";
 import { applyConfigFile } from "../config-flags.js";
 import { examples, printJson } from "../output.js";
-import { collect, distinctModels, errorBudget, numberOption, rate } from "../parse-options.js";
+import { distinctModels, errorBudget, numberOption, rate } from "../parse-options.js";
 import { runInTerminal } from "../run-in-terminal.js";
 import { addJudgeOptions, addRubricOption, type JudgeFlags, judgeOptions } from "./judge-options.js";
 import { addFormatOptions, type FormatFlags, outputFormat } from "./report-output.js";
 import { addReportOptions, finishEvalCommand, type ReportFlags } from "./run-output.js";
+import { addSelectionOptions } from "./selection-options.js";
 
 interface EvalFlags extends JudgeFlags, FormatFlags, ReportFlags {
   config?: string;
@@ -35,7 +36,7 @@ interface EvalFlags extends JudgeFlags, FormatFlags, ReportFlags {
 }
 
 export function registerEvalCommand(program: Command): void {
-  const command = program
+  const selecting = program
     .command("eval")
     .description(
       "Evaluate a model against the spec: generate responses, grade them with a judge, report compliance",
@@ -50,18 +51,8 @@ export function registerEvalCommand(program: Command): void {
       "candidate: openai:…, anthropic:…, local:<file.gguf>, replay:<file.jsonl> (repeatable: one run per model)",
       distinctModels,
       [],
-    )
-    .option(
-      "--dataset <name|file>",
-      "eval-prompts, examples, or a JSONL file (Model Spec Evals shape)",
-      DEFAULTS.dataset,
-    )
-    .option("--section <id>", "only samples of this section (repeatable)", collect, [])
-    .option("--top <id>", "only samples under this top-level section (repeatable)", collect, [])
-    .option("--authority <level>", "only sections at this authority (repeatable)", collect, [])
-    .option("--tag <tag>", "only sections with this tag (repeatable)", collect, [])
-    .addOption(numberOption("--limit <n>", "at most n samples", "limit"))
-    .addOption(numberOption("--seed <n>", "random subset with this seed (with --limit)", "seed"))
+    );
+  const command = addSelectionOptions(selecting, "samples")
     .addOption(numberOption("--epochs <n>", "answer each sample n times", "epochs", DEFAULTS.epochs))
     .addOption(numberOption("--max-tokens <n>", "candidate answer budget", "maxTokens", DEFAULTS.maxTokens))
     .addOption(numberOption("--temperature <t>", "candidate sampling temperature", "temperature"))
