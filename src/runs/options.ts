@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { checkOptions } from "../checked-options.js";
 import type { Sample } from "../dataset/index.js";
 import { UsageError } from "../errors.js";
 import { type JudgingSettings, RUBRICS, resolveJudgeContext } from "../judge/index.js";
@@ -352,18 +353,5 @@ export function judgingFrom(
 
 /** Options checked against their schema; a bad one is a `UsageError` naming it. */
 export function parseOptions<S extends z.ZodType>(schema: S, options: unknown): z.output<S> {
-  const parsed = schema.safeParse(options);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  if (issue?.code === "unrecognized_keys") {
-    throw new UsageError(`unknown option ${issue.keys.map((k) => `'${k}'`).join(", ")}`);
-  }
-  const name = issue?.path.join(".") || "options";
-  const given = issue?.path.reduce<unknown>(
-    (value, key) => (value as Record<PropertyKey, unknown>)?.[key],
-    options,
-  );
-  const shown =
-    typeof given === "number" || typeof given === "string" ? ` (got ${JSON.stringify(given)})` : "";
-  throw new UsageError(`option ${name}: ${issue?.message ?? "invalid"}${shown}`);
+  return checkOptions(schema, options, "option");
 }

@@ -3,7 +3,7 @@
  * spec, the platform rules placed first, how untrusted text is spotlighted, and the optional output guard.
  */
 import { z } from "zod";
-import { UsageError } from "../errors.js";
+import { checkOptions } from "../checked-options.js";
 import type { Provider } from "../providers/index.js";
 import { LATEST_RELEASE, type Section, type SpecModel } from "../spec/index.js";
 import type { GuardResult } from "./guard-result.js";
@@ -86,20 +86,7 @@ const RuntimeOptionsSchema = z.strictObject({
 export type RuntimeOptions = z.input<typeof RuntimeOptionsSchema>;
 export type ParsedRuntimeOptions = z.output<typeof RuntimeOptionsSchema>;
 
-/** Options checked against their schema; a bad one is a `UsageError` naming it (as src/runs/options.ts does). */
+/** Options checked against their schema; a bad one is a `UsageError` naming it (`runtime option …`). */
 export function parseRuntimeOptions(options: unknown): ParsedRuntimeOptions {
-  const parsed = RuntimeOptionsSchema.safeParse(options);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  if (issue?.code === "unrecognized_keys") {
-    throw new UsageError(`unknown runtime option ${issue.keys.map((k) => `'${k}'`).join(", ")}`);
-  }
-  const name = issue?.path.join(".") || "options";
-  const given = issue?.path.reduce<unknown>(
-    (value, key) => (value as Record<PropertyKey, unknown>)?.[key],
-    options,
-  );
-  const shown =
-    typeof given === "number" || typeof given === "string" ? ` (got ${JSON.stringify(given)})` : "";
-  throw new UsageError(`runtime option ${name}: ${issue?.message ?? "invalid"}${shown}`);
+  return checkOptions(RuntimeOptionsSchema, options, "runtime option");
 }

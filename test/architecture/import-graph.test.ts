@@ -15,6 +15,7 @@ const LAYERS: Record<string, number> = {
   "version.ts": 0,
   "listen.ts": 0,
   "output-files.ts": 0,
+  "checked-options.ts": 0,
   stats: 0,
   conversation: 1,
   spec: 1,
