@@ -74,18 +74,7 @@ export async function evaluate(options: EvaluateOptions): Promise<RunSummary> {
     : undefined;
   const providers = new RunProviders();
   try {
-    const candidate = await providers.get(o.model, {
-      baseURL: o.baseUrl,
-      threads: o.threads,
-      contextSize: o.contextSize,
-      maxResponseBytes: o.maxResponseBytes,
-    });
-    // One provider plays both roles when they are the same model on the same server. The candidate's base URL
-    // is not the judge's: a judge on another server needs judgeBaseUrl.
-    const grader =
-      typeof o.judge === "string" && judge === model && !o.judgeBaseUrl
-        ? candidate
-        : await providers.judge(o);
+    const { answerer: candidate, judge: grader } = await providers.answererAndJudge(o.model, o.baseUrl, o);
     const store = ResultStore.open(o.db);
     try {
       const started = startRun(store, {

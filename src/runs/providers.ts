@@ -23,6 +23,26 @@ export class RunProviders {
     });
   }
 
+  /**
+   * A model that answers (eval's candidate, data sft's generator) on its server, and the judge. One provider plays
+   * both roles when they are the same named model and the judge has no server of its own: the answering model's
+   * base URL is never the judge's (a judge on another server needs `judgeBaseUrl`).
+   */
+  async answererAndJudge(
+    model: string | Provider,
+    baseUrl: string | undefined,
+    o: Pick<JudgeOptions, "judge" | "judgeBaseUrl" | "threads" | "contextSize" | "maxResponseBytes">,
+  ): Promise<{ answerer: Provider; judge: Provider }> {
+    const answerer = await this.get(model, {
+      baseURL: baseUrl,
+      threads: o.threads,
+      contextSize: o.contextSize,
+      maxResponseBytes: o.maxResponseBytes,
+    });
+    const shared = typeof o.judge === "string" && o.judge === modelId(model) && !o.judgeBaseUrl;
+    return { answerer, judge: shared ? answerer : await this.judge(o) };
+  }
+
   async close(): Promise<void> {
     for (const provider of this.owned.splice(0)) await provider.close?.();
   }

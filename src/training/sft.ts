@@ -104,17 +104,7 @@ export async function reasoningData(options: ReasoningDataOptions): Promise<Reas
   const policy = { ...DEFAULT_POLICY, maxAttempts: o.maxAttempts, timeoutMs: o.timeout * 1000 };
   const providers = new RunProviders();
   try {
-    const generator = await providers.get(o.generator, {
-      baseURL: o.baseUrl,
-      threads: o.threads,
-      contextSize: o.contextSize,
-      maxResponseBytes: o.maxResponseBytes,
-    });
-    // One provider plays both roles when they are the same model on the same server, as in eval.
-    const judge =
-      typeof o.judge === "string" && judgeId === generatorId && !o.judgeBaseUrl
-        ? generator
-        : await providers.judge(o);
+    const { answerer: generator, judge } = await providers.answererAndJudge(o.generator, o.baseUrl, o);
     const store = ResultStore.open(o.db);
     try {
       // One boundary token per database for this command's prompts, kept there: the generator's and the judge's
